@@ -1,0 +1,1 @@
+"""Idiomatic Keras 3 ports: `import keras`, `Sequential`, `compile`, `fit`, `evaluate`."""

@@ -1,0 +1,134 @@
+"""The `tfport` command: list the examples, run one in both APIs, or compare them all.
+
+    tfport list
+    tfport run ID [--api tf1|keras|both] [--profile quick|article] [--seed N] [--out DIR]
+    tfport compare [--profile quick|article] [--seed N] [--out DIR]
+
+Bad input (an unknown example, API or profile, a missing or broken MNIST file) is one line
+on stderr and a non-zero exit: 2 for a wrong command line, 1 for unusable data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from tfport.examples import APIS, EXAMPLES, UnknownChoice
+from tfport.profiles import PROFILE_NAMES, PROFILES
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit 2), not a usage dump."""
+
+    def error(self, message: str) -> None:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="tfport", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
+                                     metavar="{list,run,compare}")
+    commands.add_parser("list", help="the examples, their articles and profiles")
+
+    run = commands.add_parser("run", help="run one example in one or both APIs")
+    run.add_argument("example", metavar="ID", help="an example id from `tfport list`")
+    run.add_argument("--api", choices=[*APIS, "both"], default="both")
+    _add_common(run)
+
+    compare = commands.add_parser("compare", help="run every example in both APIs, one table")
+    _add_common(compare)
+    return parser
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", choices=PROFILE_NAMES, default="quick",
+                        help="quick: a subset, seconds; article: the article's settings (default: quick)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=Path("runs"),
+                        help="where the JSON records and plots go (default: ./runs)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "list":
+        return _list()
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up notes quiet
+    from tfport.data import DataError
+
+    try:
+        if args.command == "run":
+            return _run(args)
+        return _compare(args)
+    except UnknownChoice as error:
+        print(f"tfport: error: {error}", file=sys.stderr)
+        return 2
+    except DataError as error:
+        print(f"tfport: error: {error}", file=sys.stderr)
+        return 1
+
+
+def _list() -> int:
+    from tfport.compare import markdown_table
+
+    rows = [[e.id, f"{e.article} lines {e.lines}", e.summary, ", ".join(PROFILES[e.id])]
+            for e in EXAMPLES.values()]
+    print(markdown_table(["id", "article", "what it shows", "profiles"], rows))
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from tfport import plots
+    from tfport.compare import side_by_side
+    from tfport.examples import check_example, run_example
+
+    check_example(args.example)
+    apis = APIS if args.api == "both" else (args.api,)
+    results = []
+    for api in apis:
+        if not args.quiet:
+            print(f"== {args.example} / {api} / {args.profile} profile / seed {args.seed}")
+        results.append(run_example(args.example, api, args.profile, args.seed, args.out,
+                                   verbose=0 if args.quiet else 1))
+    print()
+    print(side_by_side(results))
+    written = [result.save(args.out) for result in results]
+    stem = f"{args.example}-{args.profile}-seed{args.seed}"
+    written.append(args.out / f"{stem}-loss.png")
+    plots.loss_curves(results, written[-1], x_label=_x_label(args.example, args.profile))
+    print("\nwrote " + ", ".join(str(path) for path in written))
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from tfport import plots
+    from tfport.compare import one_row_each
+    from tfport.examples import run_example
+
+    results = []
+    for example_id in EXAMPLES:
+        pair = []
+        for api in APIS:
+            if not args.quiet:
+                print(f"== {example_id} / {api} / {args.profile} profile / seed {args.seed}")
+            pair.append(run_example(example_id, api, args.profile, args.seed, args.out,
+                                    verbose=0 if args.quiet else 1))
+            pair[-1].save(args.out)
+        plots.loss_curves(pair, args.out / f"{example_id}-{args.profile}-seed{args.seed}-loss.png",
+                          x_label=_x_label(example_id, args.profile))
+        results.extend(pair)
+    print()
+    print(one_row_each(results))
+    print(f"\nwrote the records and loss plots to {args.out}")
+    return 0
+
+
+def _x_label(example_id: str, profile: str) -> str:
+    return "full-batch step" if PROFILES[example_id][profile].full_batch else "epoch"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

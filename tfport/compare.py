@@ -1,0 +1,59 @@
+"""The tables: two runs side by side, and many runs one row each."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from tfport.results import RunResult
+
+
+def side_by_side(results: Sequence[RunResult]) -> str:
+    """One column per run (usually tf1 and keras), one row per measure, as a Markdown table."""
+    header = ["", *(result.api for result in results)]
+    rows = [
+        ["test accuracy", *(f"{r.test_accuracy:.4f}" for r in results)],
+        ["test loss", *(f"{r.test_loss:.4f}" for r in results)],
+        ["first training loss", *(f"{r.loss_history[0]:.4f}" for r in results)],
+        ["last training loss", *(f"{r.loss_history[-1]:.4f}" for r in results)],
+        ["wall time (s)", *(f"{r.wall_time_s:.1f}" for r in results)],
+        ["training time (s)", *(f"{r.train_time_s:.1f}" for r in results)],
+        ["training samples/s", *(f"{r.train_samples_per_s:,.0f}" for r in results)],
+        ["parameters", *(f"{r.param_count:,}" for r in results)],
+    ]
+    if len(results) == 2:
+        header.append("difference")
+        a, b = results
+        rows[0].append(f"{b.test_accuracy - a.test_accuracy:+.4f}")
+        rows[1].append(f"{b.test_loss - a.test_loss:+.4f}")
+        rows[2].append(f"{b.loss_history[0] - a.loss_history[0]:+.4f}")
+        rows[3].append(f"{b.loss_history[-1] - a.loss_history[-1]:+.4f}")
+        rows[4].append(f"x{b.wall_time_s / a.wall_time_s:.2f}" if a.wall_time_s else "")
+        rows[5].append(f"x{b.train_time_s / a.train_time_s:.2f}" if a.train_time_s else "")
+        rows[6].append(f"x{b.train_samples_per_s / a.train_samples_per_s:.2f}"
+                       if a.train_samples_per_s else "")
+        rows[7].append(f"{b.param_count - a.param_count:+,}")
+    return markdown_table(header, rows)
+
+
+def one_row_each(results: Sequence[RunResult]) -> str:
+    """One row per run: example, API, profile, seed, accuracy, loss, times, samples/s."""
+    header = ["example", "api", "profile", "seed", "test acc", "test loss", "wall s",
+              "train s", "train samples/s", "params"]
+    rows = [
+        [r.example, r.api, r.profile, str(r.seed), f"{r.test_accuracy:.4f}", f"{r.test_loss:.4f}",
+         f"{r.wall_time_s:.1f}", f"{r.train_time_s:.1f}", f"{r.train_samples_per_s:,.0f}",
+         f"{r.param_count:,}"]
+        for r in results
+    ]
+    return markdown_table(header, rows)
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A Markdown table whose columns line up in a terminal too."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(str(cell).ljust(width) for cell, width in zip(cells, widths)) + " |"
+
+    separator = "|" + "|".join("-" * (width + 2) for width in widths) + "|"
+    return "\n".join([line(header), separator, *(line(row) for row in rows)])

@@ -1,0 +1,114 @@
+"""The one MNIST loader that both ports use.
+
+Where the environment variable `TFPORT_MNIST_PATH` names a `.npz` file in the layout of
+`keras.datasets.mnist.load_data()` (keys `x_train`, `y_train`, `x_test`, `y_test`), the
+file is read from there; otherwise Keras downloads MNIST into `~/.keras/datasets`.
+Whatever was read is checked (keys, dtypes, shapes, label range) before any model sees it,
+and every failure is a `DataError` whose message names the path and the variable.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import zipfile
+from typing import NamedTuple
+
+import numpy as np
+
+ENV_VAR = "TFPORT_MNIST_PATH"
+
+_KEYS = ("x_train", "y_train", "x_test", "y_test")
+
+
+class DataError(Exception):
+    """MNIST could not be loaded; the message says what is wrong and how to fix it."""
+
+
+class Mnist(NamedTuple):
+    x_train: np.ndarray  # uint8, (n_train, 28, 28)
+    y_train: np.ndarray  # uint8, (n_train,), digits 0-9
+    x_test: np.ndarray  # uint8, (n_test, 28, 28)
+    y_test: np.ndarray  # uint8, (n_test,)
+
+
+def load_mnist(path: str | os.PathLike | None = None) -> Mnist:
+    """Return MNIST from `path`, else from $TFPORT_MNIST_PATH, else from Keras's download."""
+    if path is None:
+        path = os.environ.get(ENV_VAR) or None
+    if path is None:
+        return _download_with_keras()
+    return _load_npz(os.path.abspath(os.fspath(path)))
+
+
+def subset(mnist: Mnist, train_size: int | None, test_size: int | None) -> Mnist:
+    """The first `train_size` training and `test_size` test samples (None keeps all)."""
+    return Mnist(
+        mnist.x_train[:train_size],
+        mnist.y_train[:train_size],
+        mnist.x_test[:test_size],
+        mnist.y_test[:test_size],
+    )
+
+
+@functools.lru_cache(maxsize=2)
+def _load_npz(path: str) -> Mnist:
+    where = f"{path} (from ${ENV_VAR})" if os.environ.get(ENV_VAR) else path
+    fix = f"point ${ENV_VAR} at an MNIST .npz in the Keras layout, or unset it to download MNIST"
+    if not os.path.isfile(path):
+        raise DataError(f"MNIST file not found: {where}; {fix}.")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            missing = [key for key in _KEYS if key not in npz.files]
+            if missing:
+                raise DataError(
+                    f"MNIST file {where} lacks key(s) {', '.join(missing)} "
+                    f"(found {', '.join(npz.files) or 'none'}); {fix}."
+                )
+            arrays = Mnist(*(npz[key] for key in _KEYS))
+    except DataError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        raise DataError(f"MNIST file {where} is not a readable .npz ({error}); {fix}.") from None
+    _check(arrays, where, fix)
+    for array in arrays:
+        array.setflags(write=False)  # cached: nobody may change it in place
+    return arrays
+
+
+def _download_with_keras() -> Mnist:
+    import keras
+
+    try:
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    except Exception as error:  # no network, a broken cache, ...
+        raise DataError(
+            f"could not download MNIST with keras.datasets.mnist.load_data() ({error}); "
+            f"without internet access, set ${ENV_VAR} to a local MNIST .npz."
+        ) from None
+    arrays = Mnist(x_train, y_train, x_test, y_test)
+    _check(arrays, "keras.datasets.mnist", "delete ~/.keras/datasets/mnist.npz and try again")
+    return arrays
+
+
+def _check(arrays: Mnist, where: str, fix: str) -> None:
+    for split in ("train", "test"):
+        images, labels = getattr(arrays, f"x_{split}"), getattr(arrays, f"y_{split}")
+        if images.dtype != np.uint8 or labels.dtype != np.uint8:
+            raise DataError(
+                f"MNIST file {where}: x_{split}/y_{split} have dtypes {images.dtype}/{labels.dtype}, "
+                f"expected uint8/uint8; {fix}."
+            )
+        if images.ndim != 3 or images.shape[1:] != (28, 28) or images.shape[0] == 0:
+            raise DataError(
+                f"MNIST file {where}: x_{split} has shape {images.shape}, expected (n, 28, 28); {fix}."
+            )
+        if labels.shape != (images.shape[0],):
+            raise DataError(
+                f"MNIST file {where}: y_{split} has shape {labels.shape}, expected "
+                f"({images.shape[0]},) to match x_{split}; {fix}."
+            )
+        if labels.max() > 9:
+            raise DataError(
+                f"MNIST file {where}: y_{split} holds label {labels.max()}, expected digits 0-9; {fix}."
+            )

@@ -1,0 +1,58 @@
+"""Every figure the project draws, written to PNG files.
+
+Figures are built with `matplotlib.figure.Figure` rather than `pyplot`, so nothing depends
+on a display or a global backend; in a notebook the returned figure shows itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from tfport.results import RunResult
+
+
+def loss_curves(results: Sequence[RunResult], path: str | Path | None = None,
+                x_label: str = "epoch") -> Figure:
+    """The training-loss curves of several runs on the same axes."""
+    figure = Figure(figsize=(6.4, 4.0), layout="constrained")
+    axes = figure.add_subplot()
+    for result in results:
+        steps = np.arange(1, len(result.loss_history) + 1)
+        axes.plot(steps, result.loss_history, marker="o" if len(steps) <= 20 else None,
+                  label=f"{result.api} (test acc {result.test_accuracy:.4f})")
+    if results:
+        first = results[0]
+        axes.set_title(f"{first.example}: training loss ({first.profile} profile, seed {first.seed})")
+    axes.set_xlabel(x_label)
+    axes.set_ylabel("training loss")
+    axes.grid(alpha=0.3)
+    axes.legend()
+    _save(figure, path)
+    return figure
+
+
+def scatter_inputs(x_train: np.ndarray, y_train: np.ndarray, path: str | Path | None = None) -> Figure:
+    """Article 000's figure: feature 0 against feature 1, coloured by the first one-hot column.
+
+    Drawn as the article wrote it. On MNIST, features 0 and 1 are the two top-left corner
+    pixels, which are 0 in every image, so the plot shows a single point: the article's
+    figure was made for some other data and says nothing about MNIST.
+    """
+    figure = Figure(figsize=(5.0, 4.0), layout="constrained")
+    axes = figure.add_subplot()
+    axes.scatter(x_train[:, 0], x_train[:, 1], c=y_train[:, 0], cmap="Spectral")
+    axes.set_xlabel("Feature 1")
+    axes.set_ylabel("Feature 2")
+    axes.set_title("Input Data")
+    _save(figure, path)
+    return figure
+
+
+def _save(figure: Figure, path: str | Path | None) -> None:
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(path, dpi=100)

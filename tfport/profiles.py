@@ -1,0 +1,53 @@
+"""Every example's hyperparameters, named in one place.
+
+`article` is exactly what the article used. `quick` trains on a subset for fewer epochs so
+that tests and demos finish in seconds on two CPU cores; its accuracy bars in `tests/` were
+measured with these values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    name: str
+    epochs: int  # passes over the training set; for full-batch examples, gradient steps
+    batch_size: int | None  # None: every step sees the whole training set
+    learning_rate: float
+    train_size: int | None = None  # None: all 60,000 training images
+    test_size: int | None = None  # None: all 10,000 test images
+
+    @property
+    def full_batch(self) -> bool:
+        return self.batch_size is None
+
+
+PROFILES: dict[str, dict[str, Profile]] = {
+    # Article 000: 1000 full-batch gradient-descent steps at learning rate 0.01.
+    "mlp_gd": {
+        "article": Profile("article", epochs=1000, batch_size=None, learning_rate=0.01),
+        "quick": Profile(
+            "quick", epochs=150, batch_size=None, learning_rate=0.01, train_size=5000, test_size=2000
+        ),
+    },
+    # Article 002: Adam with Keras's defaults, fit(epochs=5) and so batches of 32.
+    "cnn_sparse": {
+        "article": Profile("article", epochs=5, batch_size=32, learning_rate=0.001),
+        "quick": Profile(
+            "quick", epochs=2, batch_size=32, learning_rate=0.001, train_size=6000, test_size=2000
+        ),
+    },
+}
+
+PROFILE_NAMES = ("quick", "article")
+
+
+def get_profile(example_id: str, name: str) -> Profile:
+    """The profile `name` of `example_id`; KeyError names what exists."""
+    if example_id not in PROFILES:
+        raise KeyError(f"unknown example {example_id!r}; known: {', '.join(PROFILES)}")
+    if name not in PROFILES[example_id]:
+        raise KeyError(f"unknown profile {name!r}; known: {', '.join(PROFILES[example_id])}")
+    return PROFILES[example_id][name]
