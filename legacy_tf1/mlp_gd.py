@@ -18,6 +18,7 @@ What changed:
 
 from __future__ import annotations
 
+import random
 import time
 from pathlib import Path
 
@@ -98,6 +99,9 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
     graph = tf.Graph()
     with graph.as_default(), tf.compat.v1.Session(graph=graph) as sess:
         tf.compat.v1.set_random_seed(seed)
+        # TF 2.x: tf.compat.v1.layers take their initializers from tf-keras, which draws
+        # their seeds from Python's `random`, not from the graph seed set above.
+        random.seed(seed)
         model = build_model(profile.learning_rate)
         sess.run(tf.compat.v1.global_variables_initializer())
 
