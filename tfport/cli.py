@@ -3,6 +3,7 @@
     tfport list
     tfport run ID [--api tf1|keras|both] [--profile quick|article] [--seed N] [--out DIR]
     tfport compare [--profile quick|article] [--seed N] [--out DIR]
+    tfport audit [--profile quick|article] [--seed N] [--records DIR] [--report FILE] [--rerun]
 
 Bad input (an unknown example, API or profile, a missing or broken MNIST file) is one line
 on stderr and a non-zero exit: 2 for a wrong command line, 1 for unusable data.
@@ -30,7 +31,7 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tfport", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
-                                     metavar="{list,run,compare}")
+                                     metavar="{list,run,compare,audit}")
     commands.add_parser("list", help="the examples, their articles and profiles")
 
     run = commands.add_parser("run", help="run one example in one or both APIs")
@@ -40,15 +41,24 @@ def _parser() -> argparse.ArgumentParser:
 
     compare = commands.add_parser("compare", help="run every example in both APIs, one table")
     _add_common(compare)
+
+    audit = commands.add_parser("audit", help="measure every claim the articles make")
+    _add_common(audit, out=False)
+    audit.add_argument("--records", type=Path, default=None,
+                       help="where run records are kept and reused (default: runs/audit-PROFILE)")
+    audit.add_argument("--report", type=Path, default=None,
+                       help="the Markdown report; JSON goes beside it (default: runs/audit-PROFILE.md)")
+    audit.add_argument("--rerun", action="store_true", help="run everything, even if recorded")
     return parser
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
+def _add_common(parser: argparse.ArgumentParser, out: bool = True) -> None:
     parser.add_argument("--profile", choices=PROFILE_NAMES, default="quick",
                         help="quick: a subset, seconds; article: the article's settings (default: quick)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=Path("runs"),
-                        help="where the JSON records and plots go (default: ./runs)")
+    if out:
+        parser.add_argument("--out", type=Path, default=Path("runs"),
+                            help="where the JSON records and plots go (default: ./runs)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
@@ -57,11 +67,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "list":
         return _list()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up notes quiet
-    from tfport.data import DataError
+    from tfport.data import DataError, load_mnist
 
     try:
+        if getattr(args, "example", None) is not None:
+            from tfport.examples import check_example
+
+            check_example(args.example)
+        load_mnist()  # fail on unusable data now, before minutes of model building
         if args.command == "run":
             return _run(args)
+        if args.command == "audit":
+            return _audit(args, argv)
         return _compare(args)
     except UnknownChoice as error:
         print(f"tfport: error: {error}", file=sys.stderr)
@@ -123,6 +140,21 @@ def _compare(args: argparse.Namespace) -> int:
     print()
     print(one_row_each(results))
     print(f"\nwrote the records and loss plots to {args.out}")
+    return 0
+
+
+def _audit(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    from tfport.audit import audit
+    from tfport.compare import markdown_table
+
+    records = args.records or Path(f"runs/audit-{args.profile}")
+    report = args.report or Path(f"runs/audit-{args.profile}.md")
+    command = "tfport " + " ".join(sys.argv[1:] if argv is None else argv)
+    rows = audit(args.profile, args.seed, records, report, reuse=not args.rerun,
+                 verbose=0 if args.quiet else 1, command=command)
+    print(markdown_table(["example", "claim", "tf1", "keras", "verdict"],
+                         [[r.example, r.claim, r.tf1, r.keras, r.verdict] for r in rows]))
+    print(f"\nwrote {report} and {report.with_suffix('.json')}")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 from tfport.results import RunResult
@@ -11,8 +12,8 @@ def side_by_side(results: Sequence[RunResult]) -> str:
     """One column per run (usually tf1 and keras), one row per measure, as a Markdown table."""
     header = ["", *(result.api for result in results)]
     rows = [
-        ["test accuracy", *(f"{r.test_accuracy:.4f}" for r in results)],
-        ["test loss", *(f"{r.test_loss:.4f}" for r in results)],
+        ["test accuracy", *(number(r.test_accuracy) for r in results)],
+        ["test loss", *(number(r.test_loss) for r in results)],
         ["first training loss", *(f"{r.loss_history[0]:.4f}" for r in results)],
         ["last training loss", *(f"{r.loss_history[-1]:.4f}" for r in results)],
         ["wall time (s)", *(f"{r.wall_time_s:.1f}" for r in results)],
@@ -23,10 +24,10 @@ def side_by_side(results: Sequence[RunResult]) -> str:
     if len(results) == 2:
         header.append("difference")
         a, b = results
-        rows[0].append(f"{b.test_accuracy - a.test_accuracy:+.4f}")
-        rows[1].append(f"{b.test_loss - a.test_loss:+.4f}")
-        rows[2].append(f"{b.loss_history[0] - a.loss_history[0]:+.4f}")
-        rows[3].append(f"{b.loss_history[-1] - a.loss_history[-1]:+.4f}")
+        rows[0].append(_difference(b.test_accuracy, a.test_accuracy))
+        rows[1].append(_difference(b.test_loss, a.test_loss))
+        rows[2].append(_difference(b.loss_history[0], a.loss_history[0]))
+        rows[3].append(_difference(b.loss_history[-1], a.loss_history[-1]))
         rows[4].append(f"x{b.wall_time_s / a.wall_time_s:.2f}" if a.wall_time_s else "")
         rows[5].append(f"x{b.train_time_s / a.train_time_s:.2f}" if a.train_time_s else "")
         rows[6].append(f"x{b.train_samples_per_s / a.train_samples_per_s:.2f}"
@@ -40,12 +41,21 @@ def one_row_each(results: Sequence[RunResult]) -> str:
     header = ["example", "api", "profile", "seed", "test acc", "test loss", "wall s",
               "train s", "train samples/s", "params"]
     rows = [
-        [r.example, r.api, r.profile, str(r.seed), f"{r.test_accuracy:.4f}", f"{r.test_loss:.4f}",
+        [r.example, r.api, r.profile, str(r.seed), number(r.test_accuracy), number(r.test_loss),
          f"{r.wall_time_s:.1f}", f"{r.train_time_s:.1f}", f"{r.train_samples_per_s:,.0f}",
          f"{r.param_count:,}"]
         for r in results
     ]
     return markdown_table(header, rows)
+
+
+def _difference(b: float, a: float) -> str:
+    return "" if math.isnan(b - a) else f"{b - a:+.4f}"
+
+
+def number(value: float, digits: int = 4) -> str:
+    """A figure for a table; NaN (a measure an example does not have) prints as n/a."""
+    return "n/a" if math.isnan(value) else f"{value:.{digits}f}"
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -34,11 +34,12 @@ class Mnist(NamedTuple):
 
 def load_mnist(path: str | os.PathLike | None = None) -> Mnist:
     """Return MNIST from `path`, else from $TFPORT_MNIST_PATH, else from Keras's download."""
-    if path is None:
-        path = os.environ.get(ENV_VAR) or None
+    from_env = path is None and bool(os.environ.get(ENV_VAR))
+    if from_env:
+        path = os.environ[ENV_VAR]
     if path is None:
         return _download_with_keras()
-    return _load_npz(os.path.abspath(os.fspath(path)))
+    return _load_npz(os.path.abspath(os.fspath(path)), from_env)
 
 
 def subset(mnist: Mnist, train_size: int | None, test_size: int | None) -> Mnist:
@@ -52,11 +53,13 @@ def subset(mnist: Mnist, train_size: int | None, test_size: int | None) -> Mnist
 
 
 @functools.lru_cache(maxsize=2)
-def _load_npz(path: str) -> Mnist:
-    where = f"{path} (from ${ENV_VAR})" if os.environ.get(ENV_VAR) else path
+def _load_npz(path: str, from_env: bool) -> Mnist:
+    where = f"{path} (from ${ENV_VAR})" if from_env else path
     fix = f"point ${ENV_VAR} at an MNIST .npz in the Keras layout, or unset it to download MNIST"
     if not os.path.isfile(path):
         raise DataError(f"MNIST file not found: {where}; {fix}.")
+    if not zipfile.is_zipfile(path):
+        raise DataError(f"MNIST file {where} is not an .npz archive (a zip of .npy arrays); {fix}.")
     try:
         with np.load(path, allow_pickle=False) as npz:
             missing = [key for key in _KEYS if key not in npz.files]

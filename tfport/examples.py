@@ -36,9 +36,34 @@ EXAMPLES: dict[str, Example] = {
             "test accuracy 95% (model card, lines 172-179)",
         ),
         Example(
+            "backprop", "000_d91d80cfb38f4475.txt", "146-168",
+            "the article's forward / error / update formulas by hand on a small MLP, checked against autodiff",
+            "formulas only (no figure)",
+        ),
+        Example(
+            "cnn_onehot", "001_9ff776db17961a39.txt", "134-171",
+            "Keras create_cnn_model: the same CNN on one-hot labels, categorical cross-entropy, Adam, 5 epochs of 64, validation split",
+            "none",
+        ),
+        Example(
             "cnn_sparse", "002_561f56958899b404.txt", "205-244",
             "Keras CNN: Conv2D 32 -> MaxPool -> Dense 128 -> Dense 10, Adam, sparse cross-entropy, 5 epochs",
             "test accuracy 95.2% (lines 187-188, 252)",
+        ),
+        Example(
+            "cnn_mse_sgd", "002_561f56958899b404.txt", "168-188",
+            "the article's prose recipe for the same CNN: MSE on one-hot targets, SGD lr 0.001, 100 full-batch epochs",
+            "test accuracy 95.2% (line 188)",
+        ),
+        Example(
+            "binary_mlp", "004_da6c173b35dfb6c4.txt", "200-229, output 247-251",
+            "Keras Dense 64-64-1 sigmoid, binary cross-entropy: the article's three samples, and MNIST even vs odd",
+            "Loss 0.6525, Accuracy 0.75 on three samples (lines 247-251)",
+        ),
+        Example(
+            "sigmoid_step", "004_da6c173b35dfb6c4.txt", "100-180",
+            "one gradient step of one sigmoid neuron with binary cross-entropy, by hand and by autodiff",
+            "sigma(2) = 0.865, J = 0.134, dJ/dZ = 0.865, W_new = [0.135, 0.27, 0.705]",
         ),
     )
 }

@@ -39,6 +39,41 @@ PROFILES: dict[str, dict[str, Profile]] = {
             "quick", epochs=2, batch_size=32, learning_rate=0.001, train_size=6000, test_size=2000
         ),
     },
+    # Article 001: Adam, categorical cross-entropy on one-hot labels, fit(epochs=5, batch_size=64)
+    # with validation_data; the validation set is the last 5,000 training images.
+    "cnn_onehot": {
+        "article": Profile("article", epochs=5, batch_size=64, learning_rate=0.001),
+        "quick": Profile(
+            "quick", epochs=2, batch_size=64, learning_rate=0.001, train_size=6000, test_size=2000
+        ),
+    },
+    # Article 002's prose recipe: MSE on one-hot targets, SGD(0.001), 100 full-batch epochs.
+    "cnn_mse_sgd": {
+        "article": Profile("article", epochs=100, batch_size=None, learning_rate=0.001),
+        "quick": Profile(
+            "quick", epochs=20, batch_size=None, learning_rate=0.001, train_size=2000, test_size=2000
+        ),
+    },
+    # Article 004: the three-sample toy runs as written (10 epochs, batch 3) inside every
+    # profile; these settings are for the MNIST adaptation (even vs odd digits).
+    "binary_mlp": {
+        "article": Profile("article", epochs=5, batch_size=32, learning_rate=0.001),
+        "quick": Profile(
+            "quick", epochs=2, batch_size=32, learning_rate=0.001, train_size=6000, test_size=2000
+        ),
+    },
+    # Article 004, lines 100-180: one gradient step of one sigmoid neuron, alpha = 0.1.
+    "sigmoid_step": {
+        "article": Profile("article", epochs=1, batch_size=None, learning_rate=0.1),
+        "quick": Profile("quick", epochs=1, batch_size=None, learning_rate=0.1),
+    },
+    # Article 000, lines 146-168: the article's hand-written backprop formulas on a small MLP.
+    "backprop": {
+        "article": Profile("article", epochs=5, batch_size=32, learning_rate=0.5),
+        "quick": Profile(
+            "quick", epochs=2, batch_size=32, learning_rate=0.5, train_size=6000, test_size=2000
+        ),
+    },
 }
 
 PROFILE_NAMES = ("quick", "article")

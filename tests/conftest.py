@@ -1,0 +1,24 @@
+"""Shared test set-up: small profiles, and quiet TensorFlow start-up notes."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pytest  # noqa: E402
+
+from tfport.profiles import Profile  # noqa: E402
+
+# Tiny profiles: enough to exercise every code path in a second or two, not to learn.
+TINY = {
+    "mlp_gd": Profile("tiny", epochs=3, batch_size=None, learning_rate=0.01,
+                      train_size=500, test_size=200),
+    "cnn_sparse": Profile("tiny", epochs=1, batch_size=32, learning_rate=0.001,
+                          train_size=320, test_size=200),
+}
+
+
+@pytest.fixture
+def tiny_profile():
+    return TINY

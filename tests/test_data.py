@@ -1,0 +1,100 @@
+"""The MNIST loader: the real file when configured, and every way a file can be wrong."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tfport import data
+
+
+def _write(path, **overrides):
+    arrays = {
+        "x_train": np.zeros((6, 28, 28), np.uint8),
+        "y_train": np.arange(6, dtype=np.uint8),
+        "x_test": np.zeros((4, 28, 28), np.uint8),
+        "y_test": np.arange(4, dtype=np.uint8),
+    }
+    arrays.update(overrides)
+    np.savez(path, **{key: value for key, value in arrays.items() if value is not None})
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    data._load_npz.cache_clear()
+    yield
+    data._load_npz.cache_clear()
+
+
+def test_configured_file_is_full_mnist():
+    mnist = data.load_mnist()
+    assert mnist.x_train.shape == (60000, 28, 28) and mnist.x_test.shape == (10000, 28, 28)
+    assert mnist.x_train.dtype == np.uint8 and mnist.y_train.dtype == np.uint8
+    assert sorted(np.unique(mnist.y_test)) == list(range(10))
+
+
+def test_reads_path_from_environment_variable(tmp_path, monkeypatch):
+    path = _write(tmp_path / "small.npz")
+    monkeypatch.setenv(data.ENV_VAR, str(path))
+    mnist = data.load_mnist()
+    assert mnist.x_train.shape == (6, 28, 28) and list(mnist.y_test) == [0, 1, 2, 3]
+
+
+def test_subset_takes_the_first_samples(tmp_path):
+    mnist = data.subset(data.load_mnist(_write(tmp_path / "s.npz")), 2, 3)
+    assert list(mnist.y_train) == [0, 1] and len(mnist.x_test) == 3
+
+
+def test_missing_file_names_path_and_variable(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.ENV_VAR, str(tmp_path / "nope.npz"))
+    with pytest.raises(data.DataError, match=r"not found: .*nope\.npz \(from \$TFPORT_MNIST_PATH\)"):
+        data.load_mnist()
+
+
+def test_file_that_is_not_an_archive(tmp_path):
+    path = tmp_path / "text.npz"
+    path.write_text("x_train,y_train\n1,2\n")
+    with pytest.raises(data.DataError, match=r"text\.npz is not an \.npz archive"):
+        data.load_mnist(path)
+
+
+def test_explicit_path_is_not_blamed_on_the_variable(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.ENV_VAR, str(tmp_path / "other.npz"))
+    with pytest.raises(data.DataError) as error:
+        data.load_mnist(tmp_path / "given.npz")
+    assert "given.npz;" in str(error.value) and "(from $" not in str(error.value)
+
+
+def test_corrupt_member(tmp_path):
+    path = tmp_path / "corrupt.npz"
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        for key in ("x_train", "y_train", "x_test", "y_test"):
+            archive.writestr(f"{key}.npy", b"\x93NUMPY garbage")
+    with pytest.raises(data.DataError, match="not a readable .npz"):
+        data.load_mnist(path)
+
+
+def test_truncated_file(tmp_path):
+    path = _write(tmp_path / "full.npz")
+    path.write_bytes(path.read_bytes()[:300])
+    with pytest.raises(data.DataError, match=r"full\.npz is not an \.npz archive"):
+        data.load_mnist(path)
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"y_test": None}, "lacks key"),
+        ({"x_train": np.zeros((6, 28, 28), np.float32)}, "dtypes float32/uint8"),
+        ({"x_train": np.zeros((6, 784), np.uint8)}, r"x_train has shape \(6, 784\)"),
+        ({"y_train": np.arange(5, dtype=np.uint8)}, r"y_train has shape \(5,\), expected \(6,\)"),
+        ({"y_test": np.array([0, 1, 2, 10], np.uint8)}, "label 10"),
+    ],
+)
+def test_malformed_file(tmp_path, overrides, message):
+    path = _write(tmp_path / "bad.npz", **overrides)
+    with pytest.raises(data.DataError, match=message):
+        data.load_mnist(path)

@@ -1,0 +1,59 @@
+"""Runs on tiny profiles: determinism, repeated TF1 graphs, and TF1 beside Keras 3."""
+
+from __future__ import annotations
+
+import pytest
+import tensorflow as tf
+
+from tfport.examples import EXAMPLES, run_example
+
+
+@pytest.mark.parametrize("example_id", list(EXAMPLES))
+def test_tf1_port_runs_twice_in_one_process_with_the_same_result(example_id, tiny_profile):
+    # A second run must neither fail on variables that already exist nor drift.
+    first = run_example(example_id, "tf1", tiny_profile[example_id], seed=3, verbose=0)
+    second = run_example(example_id, "tf1", tiny_profile[example_id], seed=3, verbose=0)
+    assert first.loss_history == second.loss_history
+    assert first.test_accuracy == second.test_accuracy
+    assert tf.executing_eagerly(), "a TF1 port switched eager execution off for the process"
+
+
+@pytest.mark.parametrize("example_id", list(EXAMPLES))
+def test_keras_port_same_seed_same_result(example_id, tiny_profile):
+    first = run_example(example_id, "keras", tiny_profile[example_id], seed=3, verbose=0)
+    second = run_example(example_id, "keras", tiny_profile[example_id], seed=3, verbose=0)
+    assert first.loss_history == second.loss_history
+    assert first.test_accuracy == second.test_accuracy
+
+
+@pytest.mark.parametrize("example_id", list(EXAMPLES))
+@pytest.mark.parametrize("api", ["tf1", "keras"])
+def test_another_seed_gives_another_run(example_id, api, tiny_profile):
+    # Guards the two tests above: if seeds were ignored, equal results would prove nothing.
+    first = run_example(example_id, api, tiny_profile[example_id], seed=1, verbose=0)
+    second = run_example(example_id, api, tiny_profile[example_id], seed=2, verbose=0)
+    assert first.loss_history != second.loss_history
+
+
+def test_keras_and_tf1_interleave_in_one_process(tiny_profile):
+    profile = tiny_profile["cnn_sparse"]
+    keras_before = run_example("cnn_sparse", "keras", profile, seed=5, verbose=0)
+    tf1 = run_example("cnn_sparse", "tf1", profile, seed=5, verbose=0)
+    keras_after = run_example("cnn_sparse", "keras", profile, seed=5, verbose=0)
+    # Building and running a TF1 graph leaves Keras 3 untouched: same numbers after as before.
+    assert keras_after.loss_history == keras_before.loss_history
+    assert tf1.param_count == keras_after.param_count == 693_962
+    assert tf.executing_eagerly()
+
+
+@pytest.mark.parametrize("example_id", list(EXAMPLES))
+def test_result_record_is_complete(example_id, tiny_profile):
+    result = run_example(example_id, "tf1", tiny_profile[example_id], seed=0, verbose=0)
+    profile = tiny_profile[example_id]
+    assert result.example == example_id and result.api == "tf1" and result.profile == "tiny"
+    assert len(result.loss_history) == profile.epochs
+    assert 0.0 <= result.test_accuracy <= 1.0 and result.test_loss > 0
+    assert result.wall_time_s >= result.train_time_s > 0
+    assert result.train_samples_per_s == pytest.approx(
+        profile.train_size * profile.epochs / result.train_time_s)
+    assert result.environment["tensorflow"] == tf.__version__

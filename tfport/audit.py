@@ -1,0 +1,181 @@
+"""`tfport audit`: every claim the articles make, measured in both APIs, with a verdict.
+
+One row per claim listed in `shared/seeds/SNIPPETS.md`: where the article makes it, what it
+says, what each port measured, and one of four verdicts:
+
+- holds: both ports reach what the article states (a percentage to its last digit, within
+  half a unit: "95%" holds from 94.5%);
+- does not hold: the ports measure something else;
+- cannot hold: the claim is impossible whatever the training does;
+- nothing to check: the article states no figure (the measured values are still shown).
+
+The runs are stored as JSON records; with `reuse`, a record already in the records folder
+(same example, API, profile and seed) is read instead of run again, so that the report of
+a long profile can be rebuilt without hours of training. The report names the command,
+profile, seed, versions, machine and the time each record was made.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Callable
+
+from tfport.compare import markdown_table
+from tfport.examples import APIS, EXAMPLES, run_example
+from tfport.results import RunResult
+
+HOLDS, FAILS, IMPOSSIBLE, NO_CLAIM, LATER = (
+    "holds", "does not hold", "cannot hold", "nothing to check", "not checked yet")
+
+
+@dataclasses.dataclass
+class Row:
+    example: str
+    where: str
+    claim: str
+    tf1: str
+    keras: str
+    verdict: str
+    why: str
+
+
+Runs = dict[str, RunResult]  # api -> result, for one example
+
+
+def claim_bar(claimed_percent: str) -> float:
+    """The lowest accuracy that rounds to the claim at the article's precision: '95.2' -> 0.9515."""
+    decimals = len(claimed_percent.partition(".")[2])
+    return (float(claimed_percent) - 0.5 * 10 ** -decimals) / 100
+
+
+def _accuracy_claim(example: str, where: str, claimed_percent: str, text: str,
+                    describe: str) -> Callable[[Runs], Row]:
+    """A claim of the form 'test accuracy N%'."""
+
+    def check(runs: Runs) -> Row:
+        bar = claim_bar(claimed_percent)
+        measured = {api: runs[api].test_accuracy for api in APIS}
+        reached = [api for api in APIS if measured[api] >= bar]
+        verdict = HOLDS if len(reached) == len(APIS) else FAILS
+        lowest, highest = min(measured.values()), max(measured.values())
+        if verdict == HOLDS:
+            why = f"{describe} reaches {lowest:.2%}-{highest:.2%} in both APIs, at or above the claimed {claimed_percent}%."
+        else:
+            why = (f"{describe} reaches {lowest:.2%}-{highest:.2%}, "
+                   f"{'below' if highest < bar else 'not in both APIs at'} the claimed {claimed_percent}%.")
+        return Row(example, where, text, f"{measured['tf1']:.4f}", f"{measured['keras']:.4f}",
+                   verdict, why)
+
+    return check
+
+
+def _no_claim(example: str, where: str, describe: str) -> Callable[[Runs], Row]:
+    def check(runs: Runs) -> Row:
+        measured = {api: runs[api].test_accuracy for api in APIS}
+        return Row(example, where, "no figure claimed", f"{measured['tf1']:.4f}",
+                   f"{measured['keras']:.4f}", NO_CLAIM,
+                   f"{describe}; test accuracy shown for reference.")
+
+    return check
+
+
+# example id -> the checks of its claims, in the order of SNIPPETS.md
+CLAIMS: dict[str, list[Callable[[Runs], Row]]] = {
+    "mlp_gd": [_accuracy_claim(
+        "mlp_gd", "000, lines 172-179", "95", "test accuracy 95%",
+        "1000 full-batch gradient-descent steps at learning rate 0.01 on all 60,000 images")],
+    "cnn_onehot": [_no_claim(
+        "cnn_onehot", "001, lines 134-171",
+        "the article shows the model and fit call but no result")],
+    "cnn_sparse": [_accuracy_claim(
+        "cnn_sparse", "002, lines 187-188, 252", "95.2", "test accuracy 95.2%",
+        "the article's script (Adam, 5 epochs of batches of 32)")],
+    "cnn_mse_sgd": [_accuracy_claim(
+        "cnn_mse_sgd", "002, lines 168-188", "95.2", "test accuracy 95.2%",
+        "the prose recipe (MSE on softmax outputs, SGD at 0.001, 100 full-batch epochs)")],
+}
+
+LATER_ROWS = [
+    Row("bert_classifier", "003, lines 205-218", "loss 0.6534 -> 0.0367 over 10 epochs", "", "",
+        LATER, "The BERT examples are PyTorch + transformers; their port is a later issue."),
+]
+
+
+def collect(example_id: str, profile: str, seed: int, records: Path, reuse: bool,
+            verbose: int) -> Runs:
+    """Both APIs' results for one example: read from `records` when allowed, else run."""
+    runs = {}
+    for api in APIS:
+        path = records / f"{example_id}-{api}-{profile}-seed{seed}.json"
+        if reuse and path.exists():
+            runs[api] = RunResult.load(path)
+            if verbose:
+                print(f"== {example_id} / {api}: reusing {path}", file=sys.stderr)
+            continue
+        if verbose:
+            print(f"== {example_id} / {api} / {profile} profile / seed {seed}", file=sys.stderr)
+        runs[api] = run_example(example_id, api, profile, seed, verbose=verbose)
+        runs[api].save(records)
+    return runs
+
+
+def audit(profile: str = "quick", seed: int = 0, records: str | Path = "runs/audit",
+          report: str | Path = "runs/audit.md", reuse: bool = True, verbose: int = 1,
+          command: str = "") -> list[Row]:
+    """Run (or reuse) what every claim needs, write the Markdown and JSON report, return rows."""
+    records, report = Path(records), Path(report)
+    rows, used = [], []
+    for example_id in EXAMPLES:
+        checks = CLAIMS.get(example_id)
+        if not checks:
+            continue
+        runs = collect(example_id, profile, seed, records, reuse, verbose)
+        used.extend(runs.values())
+        rows.extend(check(runs) for check in checks)
+    rows.extend(LATER_ROWS)
+    _write(rows, used, profile, seed, records, report, command)
+    return rows
+
+
+def _write(rows: list[Row], used: list[RunResult], profile: str, seed: int, records: Path,
+           report: Path, command: str) -> None:
+    environment = used[0].environment if used else {}
+    finished = sorted(r.environment.get("finished", "?") for r in used)
+    lines = [
+        "# Claims audit",
+        "",
+        f"Generated by `{command or f'tfport audit --profile {profile} --seed {seed}'}`; "
+        f"do not edit by hand.",
+        "",
+        f"- profile: `{profile}`, seed: {seed}",
+        f"- TensorFlow {environment.get('tensorflow', '?')}, Keras {environment.get('keras', '?')}, "
+        f"Python {environment.get('python', '?')}, {environment.get('machine', '?')}",
+        f"- runs recorded between {finished[0] if finished else '?'} and "
+        f"{finished[-1] if finished else '?'}; records in `{records}`",
+        "",
+        markdown_table(["example", "where (article, lines)", "claim", "tf1", "keras", "verdict", "why"],
+                       [[r.example, r.where, r.claim, r.tf1, r.keras, r.verdict, r.why] for r in rows]),
+        "",
+    ]
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text("\n".join(lines))
+    payload = {
+        "profile": profile, "seed": seed, "environment": environment,
+        "rows": [dataclasses.asdict(r) for r in rows],
+        "runs": {f"{r.example}/{r.api}": _summary(r) for r in used},
+    }
+    report.with_suffix(".json").write_text(json.dumps(payload, indent=2) + "\n")
+
+
+def _summary(result: RunResult) -> dict:
+    return {
+        "test_accuracy": None if math.isnan(result.test_accuracy) else result.test_accuracy,
+        "test_loss": result.test_loss,
+        "final_training_loss": result.loss_history[-1],
+        "wall_time_s": result.wall_time_s,
+        "finished": result.environment.get("finished"),
+    }
