@@ -17,8 +17,9 @@ What changed against the article:
 - `x_val, y_val` are never made: the first 1/12 of the training images (5,000 of 60,000)
   are held out, as TensorFlow 1's own `input_data.read_data_sets` did.
 - The last layer stays linear and the softmax moves into the loss
-  (`softmax_cross_entropy_with_logits`), the TF1 idiom; Keras's softmax + categorical
-  cross-entropy computes the same loss, clipping probabilities at 1e-7.
+  (`softmax_cross_entropy_with_logits`), the TF1 idiom. Keras's softmax + categorical
+  cross-entropy computes the same exact loss: its softmax keeps the logits on its output
+  tensor, and the loss uses them (it clips at 1e-7 only probabilities from elsewhere).
 - `AdamOptimizer` defaults to epsilon 1e-8 where Keras's Adam uses 1e-7.
 """
 

@@ -13,7 +13,8 @@ What changed against the article:
 - The images get the channel axis that `input_shape=(28, 28, 1)` asks for; the article fed
   (n, 28, 28) arrays, which a Conv2D expecting (28, 28, 1) does not accept.
 - A TF1 user keeps the last layer linear and uses `sparse_softmax_cross_entropy_with_logits`;
-  the softmax is applied only for the predictions. Same model, numerically safer loss.
+  the softmax is applied only for the predictions. Keras computes the same exact loss: its
+  softmax keeps the logits on its output tensor, and its cross-entropy uses them.
 - Keras `fit` defaults to batches of 32 and reshuffles every epoch; this loop does the same.
 - `AdamOptimizer` defaults to epsilon 1e-8 where Keras's Adam uses 1e-7; kept as each API's
   default, since each port uses its API as its users did.

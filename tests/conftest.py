@@ -16,7 +16,19 @@ TINY = {
                       train_size=500, test_size=200),
     "cnn_sparse": Profile("tiny", epochs=1, batch_size=32, learning_rate=0.001,
                           train_size=320, test_size=200),
+    "cnn_onehot": Profile("tiny", epochs=1, batch_size=64, learning_rate=0.001,
+                          train_size=384, test_size=200),
+    "cnn_mse_sgd": Profile("tiny", epochs=2, batch_size=None, learning_rate=0.001,
+                           train_size=500, test_size=200),
+    "backprop": Profile("tiny", epochs=1, batch_size=32, learning_rate=0.5,
+                        train_size=320, test_size=200),
+    "binary_mlp": Profile("tiny", epochs=1, batch_size=32, learning_rate=0.001,
+                          train_size=320, test_size=200),
+    "sigmoid_step": Profile("tiny", epochs=1, batch_size=None, learning_rate=0.1),
 }
+
+# Examples with nothing random in them (fixed weights, no data order): a seed changes nothing.
+DETERMINISTIC = {"sigmoid_step"}
 
 
 @pytest.fixture

@@ -25,6 +25,8 @@ BARS = {
     # Measured: tf1 0.9295-0.9410, keras 0.9240-0.9375; largest same-seed gap 0.0120 (Adam's
     # epsilon and the shuffling order differ between the APIs). Tolerance 2.5x that gap.
     "cnn_sparse": (0.90, 0.03),
+    # Measured: tf1 0.9125-0.9200, keras 0.9095-0.9270; largest same-seed gap 0.0105.
+    "cnn_onehot": (0.88, 0.03),
 }
 
 
@@ -51,9 +53,23 @@ def test_both_apis_agree(example_id):
     assert len(tf1.loss_history) == len(keras.loss_history)
 
 
-def test_full_batch_ports_follow_the_same_loss_curve():
-    # Same initial weights, same full-batch gradient descent: the curves agree step by step
-    # up to float32 summation order (measured largest relative gap: 2e-5 at step 150).
-    tf1, keras = quick("mlp_gd", "tf1"), quick("mlp_gd", "keras")
+@pytest.mark.parametrize("example_id", ["mlp_gd", "cnn_mse_sgd"])
+def test_full_batch_ports_follow_the_same_loss_curve(example_id):
+    # Same seed, same initial weights, same full-batch gradient descent: the two APIs'
+    # curves agree step by step up to float32 summation order. Largest relative gap
+    # measured at seeds 0 and 1: none for mlp_gd (bitwise equal), 1.7e-7 for cnn_mse_sgd
+    # (its gradient is summed over chunks in a different order); tolerance 1e-5.
+    tf1, keras = quick(example_id, "tf1"), quick(example_id, "keras")
     for step, (a, b) in enumerate(zip(tf1.loss_history, keras.loss_history)):
-        assert math.isclose(a, b, rel_tol=1e-4), f"step {step}: tf1 {a} vs keras {b}"
+        assert math.isclose(a, b, rel_tol=1e-5), f"step {step}: tf1 {a} vs keras {b}"
+    assert math.isclose(tf1.test_accuracy, keras.test_accuracy, abs_tol=0.002)
+
+
+@pytest.mark.parametrize("api", ["tf1", "keras"])
+def test_cnn_mse_sgd_trains_as_the_recipe_says(api):
+    # The article's recipe (MSE on softmax outputs, SGD at 0.001, full batch) barely moves:
+    # quick-profile accuracy measured 0.05-0.20 over seeds 0-4, set by the initial weights,
+    # so an accuracy bar would test nothing. What must hold is that it is gradient descent
+    # on the whole training set: the loss falls at every single step.
+    losses = quick("cnn_mse_sgd", api).loss_history
+    assert all(after < before for before, after in zip(losses, losses[1:])), losses

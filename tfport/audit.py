@@ -26,6 +26,7 @@ from typing import Callable
 
 from tfport.compare import markdown_table
 from tfport.examples import APIS, EXAMPLES, run_example
+from tfport.profiles import get_profile
 from tfport.results import RunResult
 
 HOLDS, FAILS, IMPOSSIBLE, NO_CLAIM, LATER = (
@@ -83,11 +84,83 @@ def _no_claim(example: str, where: str, describe: str) -> Callable[[Runs], Row]:
     return check
 
 
+def _backprop(runs: Runs) -> Row:
+    differences = {api: runs[api].extra["max_grad_difference"] for api in APIS}
+    accuracy = {api: runs[api].test_accuracy for api in APIS}
+    return Row(
+        "backprop", "000, lines 146-168",
+        "formulas only: delta = (h - y) sigma'(h); w := w - alpha delta h",
+        f"max grad diff {differences['tf1']:.1e}; acc {accuracy['tf1']:.4f}",
+        f"max grad diff {differences['keras']:.1e}; acc {accuracy['keras']:.4f}",
+        NO_CLAIM,
+        "No figure is claimed. With the corrections the formulas need (sigma' taken at the "
+        "pre-activation, the back-propagated sum for hidden units, the layer's input in the "
+        "update), hand gradients equal autodiff to the difference shown; the article's literal "
+        "hidden-layer rule does not (tests/test_backprop.py), so delta = (h - y) sigma' holds for "
+        "squared error at the output layer only.")
+
+
+def _binary_mlp(runs: Runs) -> Row:
+    three = {api: runs[api].extra["three_samples"] for api in APIS}
+    article = runs["tf1"].extra["article_output"]
+    labels = [0, 1, 0]  # the article's y
+    implied_accuracy = sum((p > 0.5) == bool(t) for p, t in zip(article["predictions"], labels)) / 3
+    implied_loss = -sum(math.log(p) if t else math.log(1 - p)
+                        for p, t in zip(article["predictions"], labels)) / 3
+    predictions = ", ".join(f"{p:.3f}" for p in article["predictions"])
+    return Row(
+        "binary_mlp", "004, lines 247-251", "Loss 0.6525, Accuracy 0.75 on three samples",
+        f"loss {three['tf1']['loss']:.4f}, acc {three['tf1']['accuracy']:.4f}",
+        f"loss {three['keras']['loss']:.4f}, acc {three['keras']['accuracy']:.4f}",
+        IMPOSSIBLE,
+        "Accuracy on three samples can only be 0, 1/3, 2/3 or 1, so 0.75 cannot come from this "
+        f"script; the article's printed predictions [{predictions}] would even mean accuracy "
+        f"{implied_accuracy:.0f} and loss {implied_loss:.3f}. Ten Adam steps leave the loss near "
+        f"ln 2 = {math.log(2):.3f}, as measured.")
+
+
+def _sigmoid_claim(quantity: str, label: str) -> Callable[[Runs], Row]:
+    def check(runs: Runs) -> Row:
+        article = runs["tf1"].extra["article"]
+        measured = {api: runs[api].extra["measured"][quantity] for api in APIS}
+        close = all(_within(article[quantity], measured[api], 0.0005) for api in APIS)
+        m = runs["tf1"].extra["measured"]
+        why = {
+            "z": f"sigma(2) = 1/(1 + e^-2) = {m['z']:.4f}; the article's 0.865 is 1 - e^-2 = "
+                 f"{1 - math.exp(-2):.4f}.",
+            "J": f"-log(1 - z) = {m['J']:.4f} at z = {m['z']:.4f} ({-math.log(1 - article['z']):.4f} "
+                 f"even at the article's z = {article['z']}); 0.134 is near 1 - z, not its log.",
+            "dJ_dz": f"For y = 0, dJ/dz = 1/(1 - z) = {m['dJ_dz']:.4f}; the article's 0.865 is "
+                     f"dJ/da = z - y = {m['dJ_da']:.4f}, the derivative at the pre-activation.",
+            "W_new": f"W - 0.1 (z - y) x = {_show(m['W_new'])} under this port's reading "
+                     f"({runs['tf1'].extra['reading'].split(';')[1].strip()}); the article dropped "
+                     "alpha in two entries and its third fits no reading.",
+        }[quantity]
+        return Row("sigmoid_step", "004, lines 100-180", label, _show(measured["tf1"]),
+                   _show(measured["keras"]), HOLDS if close else FAILS, why)
+
+    return check
+
+
+def _within(claimed, measured, tolerance: float) -> bool:
+    if isinstance(claimed, list):
+        return len(claimed) == len(measured) and all(
+            abs(c - m) <= tolerance for c, m in zip(claimed, measured))
+    return abs(claimed - measured) <= tolerance
+
+
+def _show(value) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(f"{v:.4f}" for v in value) + "]"
+    return f"{value:.4f}"
+
+
 # example id -> the checks of its claims, in the order of SNIPPETS.md
 CLAIMS: dict[str, list[Callable[[Runs], Row]]] = {
     "mlp_gd": [_accuracy_claim(
         "mlp_gd", "000, lines 172-179", "95", "test accuracy 95%",
         "1000 full-batch gradient-descent steps at learning rate 0.01 on all 60,000 images")],
+    "backprop": [_backprop],
     "cnn_onehot": [_no_claim(
         "cnn_onehot", "001, lines 134-171",
         "the article shows the model and fit call but no result")],
@@ -97,6 +170,13 @@ CLAIMS: dict[str, list[Callable[[Runs], Row]]] = {
     "cnn_mse_sgd": [_accuracy_claim(
         "cnn_mse_sgd", "002, lines 168-188", "95.2", "test accuracy 95.2%",
         "the prose recipe (MSE on softmax outputs, SGD at 0.001, 100 full-batch epochs)")],
+    "binary_mlp": [_binary_mlp],
+    "sigmoid_step": [
+        _sigmoid_claim("z", "sigma(2) = 0.865"),
+        _sigmoid_claim("J", "J = 0.134"),
+        _sigmoid_claim("dJ_dz", "dJ/dZ = 0.865"),
+        _sigmoid_claim("W_new", "W_new = [0.135, 0.27, 0.705]"),
+    ],
 }
 
 LATER_ROWS = [
@@ -109,8 +189,9 @@ def collect(example_id: str, profile: str, seed: int, records: Path, reuse: bool
             verbose: int) -> Runs:
     """Both APIs' results for one example: read from `records` when allowed, else run."""
     runs = {}
+    saved_as = get_profile(example_id, profile).name  # the name a record is saved under
     for api in APIS:
-        path = records / f"{example_id}-{api}-{profile}-seed{seed}.json"
+        path = records / f"{example_id}-{api}-{saved_as}-seed{seed}.json"
         if reuse and path.exists():
             runs[api] = RunResult.load(path)
             if verbose:

@@ -137,9 +137,12 @@ def _compare(args: argparse.Namespace) -> int:
         plots.loss_curves(pair, args.out / f"{example_id}-{args.profile}-seed{args.seed}-loss.png",
                           x_label=_x_label(example_id, args.profile))
         results.extend(pair)
+    table = one_row_each(results)
     print()
-    print(one_row_each(results))
-    print(f"\nwrote the records and loss plots to {args.out}")
+    print(table)
+    table_path = args.out / f"compare-{args.profile}-seed{args.seed}.md"
+    table_path.write_text(table + "\n")
+    print(f"\nwrote {table_path}, the records and the loss plots to {args.out}")
     return 0
 
 

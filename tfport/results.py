@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
+import math
 import os
 import platform
 from pathlib import Path
@@ -28,23 +29,38 @@ class RunResult:
     environment: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """Plain values for strict JSON: a NaN (a measure the example lacks) becomes None."""
+        return _nan_to_none(dataclasses.asdict(self))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunResult:
         names = {field.name for field in dataclasses.fields(cls)}
-        return cls(**{key: value for key, value in data.items() if key in names})
+        values = {key: value for key, value in data.items() if key in names}
+        for key in ("test_accuracy", "test_loss"):
+            if values.get(key) is None:
+                values[key] = math.nan
+        return cls(**values)
 
     def save(self, out_dir: str | os.PathLike) -> Path:
         """Write the record as `<example>-<api>-<profile>-seed<seed>.json` in `out_dir`."""
         path = Path(out_dir) / f"{self.example}-{self.api}-{self.profile}-seed{self.seed}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+        path.write_text(json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n")
         return path
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> RunResult:
         return cls.from_dict(json.loads(Path(path).read_text()))
+
+
+def _nan_to_none(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _nan_to_none(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_nan_to_none(item) for item in value]
+    return value
 
 
 def environment() -> dict[str, str]:

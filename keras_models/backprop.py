@@ -1,0 +1,270 @@
+"""backprop in Keras 3: the article's back-propagation formulas in a custom `train_step`.
+
+Article 000 (lines 146-168) gives three formulas and no code:
+
+    forward   h_i = σ(Σ_j w_ij x_j)
+    error     δ_i = (h_i − y_i) · σ'(h_i)
+    update    w_ij := w_ij − α · δ_i · h_j
+
+This port puts them on the same small MLP as `legacy_tf1/backprop.py`, 784 -> 100
+(sigmoid) -> 10 (sigmoid), no biases, squared error ½·Σ_k (h_k − y_k)² on one-hot targets
+averaged over the batch. The network is a Keras model of two `Dense(use_bias=False,
+activation="sigmoid")` layers; its `train_step` (the Keras way to change what `fit` does,
+see keras.io "Customizing what happens in fit()") computes the errors δ and the gradients
+by hand with `keras.ops` instead of asking a `GradientTape`, and hands them to
+`SGD(learning_rate)`, whose update without momentum is exactly w := w − α·g. A callback
+checks the hand-derived gradients against `tf.GradientTape` before training and after
+every epoch.
+
+Where the article's formulas are exact, and where they are not (the same notes as the TF1
+port; the code says so at each line):
+- Forward: exact; with row-vector batches `W` is the article's `w_ij` transposed, which is
+  also how `Dense` stores its kernel.
+- Error, output layer: exact for this loss if `σ'(h_i)` is read as σ'(z_i) = h_i·(1 − h_i);
+  read literally, σ'(h_i) = σ(h_i)·(1 − σ(h_i)) is wrong (`rule="article_sigma_prime"`).
+- Error, hidden layer: a hidden neuron has no target y_i; its error is the back-propagated
+  sum Σ_k w_kj δ_k times σ'(z_j), which the article leaves out (`rule="article_hidden"`).
+- Update: the gradient of w_ij is δ_i times the layer's *input* (the article writes h_j),
+  averaged over the mini-batch.
+
+What changed against the TF1 port: the loop is `fit` (batches of `profile.batch_size`,
+shuffled every epoch), the update is a Keras `SGD` optimizer, evaluation is `evaluate`,
+and the hand-written formulas use `keras.ops` so they read like the TF1 graph ops.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf  # only for tf.GradientTape, the autodiff that checks the formulas
+from keras import ops
+
+from tfport import data
+from tfport.profiles import Profile
+from tfport.results import RunResult, make_result
+
+# 初始化参数 (784 pixels -> hidden sigmoid neurons -> 10 sigmoid outputs, one per digit)
+input_size = 784
+hidden_size = 100
+output_size = 10
+
+# How the error δ is computed: "backprop" is the chain rule; the other two are the
+# article's formula read literally, kept to show that the gradient check catches them.
+RULES = ("backprop", "article_hidden", "article_sigma_prime")
+
+Tensor = Any  # a backend tensor or keras.Variable (a tf.Tensor under the TensorFlow backend)
+
+
+def load_data(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """MNIST as (n, 784) floats in [0, 1] and one-hot labels, the targets y_i of the formulas."""
+    mnist = data.subset(data.load_mnist(), profile.train_size, profile.test_size)
+    x_train = mnist.x_train.reshape(-1, input_size).astype("float32") / 255.0
+    x_test = mnist.x_test.reshape(-1, input_size).astype("float32") / 255.0
+    y_train = keras.utils.to_categorical(mnist.y_train, output_size)
+    y_test = keras.utils.to_categorical(mnist.y_test, output_size)
+    return x_train, y_train, x_test, y_test
+
+
+def sigmoid_derivative(h: Tensor) -> Tensor:
+    """σ'(z) written through the activation h = σ(z): h·(1 − h). The article's "σ'(h)"."""
+    return h * (1.0 - h)
+
+
+def forward(x: Tensor, w_hidden: Tensor, w_output: Tensor) -> tuple[Tensor, Tensor]:
+    """前向传播 h_i = σ(Σ_j w_ij x_j), once per layer; returns both layers' activations."""
+    h_hidden = ops.sigmoid(ops.matmul(x, w_hidden))
+    h_output = ops.sigmoid(ops.matmul(h_hidden, w_output))
+    return h_hidden, h_output
+
+
+def half_squared_error(y: Tensor, h_output: Tensor) -> Tensor:
+    """½·Σ_k (h_k − y_k)² per sample: the loss whose output-layer gradient is the article's δ."""
+    return 0.5 * ops.sum(ops.square(h_output - y), axis=-1)
+
+
+def hand_gradients(x: Tensor, y: Tensor, w_output: Tensor, h_hidden: Tensor, h_output: Tensor,
+                   rule: str = "backprop") -> list[Tensor]:
+    """反向传播: the errors δ and the gradients of the batch-mean loss, [dW_hidden, dW_output]."""
+    if rule not in RULES:
+        raise ValueError(f"unknown rule {rule!r}; choose one of {', '.join(RULES)}")
+
+    def derivative(h: Tensor) -> Tensor:
+        if rule == "article_sigma_prime":
+            # Wrong on purpose: σ'(h) read literally, the derivative taken at h, not at z.
+            return sigmoid_derivative(ops.sigmoid(h))
+        return sigmoid_derivative(h)
+
+    # Output layer: δ_i = (h_i − y_i)·σ'(z_i), the article's formula.
+    delta_output = (h_output - y) * derivative(h_output)
+    # Hidden layer: δ_j = (Σ_k w_kj δ_k)·σ'(z_j), the output errors sent back through
+    # w_output. The article has no such sum.
+    if rule == "article_hidden":
+        # Wrong on purpose: the output errors come back summed, without the weights.
+        error_hidden = ops.sum(delta_output, axis=1, keepdims=True)
+    else:
+        error_hidden = ops.matmul(delta_output, ops.transpose(w_output))
+    delta_hidden = error_hidden * derivative(h_hidden)
+
+    # ∂loss/∂w_ij = δ_i times the layer's *input* (x for the hidden layer, h_hidden for the
+    # output layer; the article writes h_j), averaged over the batch like the loss.
+    batch_size = ops.cast(ops.shape(x)[0], "float32")
+    grad_hidden = ops.matmul(ops.transpose(x), delta_hidden) / batch_size
+    grad_output = ops.matmul(ops.transpose(h_hidden), delta_output) / batch_size
+    return [grad_hidden, grad_output]
+
+
+class BackpropMLP(keras.Model):
+    """784 -> 100 sigmoid -> 10 sigmoid, no biases, trained by the hand-written gradients."""
+
+    def __init__(self, rule: str = "backprop", **kwargs):
+        super().__init__(**kwargs)
+        if rule not in RULES:
+            raise ValueError(f"unknown rule {rule!r}; choose one of {', '.join(RULES)}")
+        self.rule = rule
+        # 权重 (weights only: the article's sums have no bias; Glorot-uniform by default)
+        self.hidden = keras.layers.Dense(hidden_size, activation="sigmoid", use_bias=False)
+        self.output_layer = keras.layers.Dense(output_size, activation="sigmoid", use_bias=False)
+
+    def build(self, input_shape: tuple) -> None:
+        self.hidden.build(input_shape)
+        self.output_layer.build((input_shape[0], hidden_size))
+
+    def call(self, x: Tensor) -> Tensor:
+        return self.output_layer(self.hidden(x))
+
+    @property
+    def weight_matrices(self) -> list[keras.Variable]:
+        """[w_hidden, w_output], the article's w_ij of each layer (transposed)."""
+        return [self.hidden.kernel, self.output_layer.kernel]
+
+    def train_step(self, data: tuple) -> dict[str, Tensor]:
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        if sample_weight is not None:
+            raise ValueError("the hand-written gradients are for the plain batch mean; "
+                             "sample weights are not supported")
+        w_hidden, w_output = self.weight_matrices
+        # 前向传播 (forward; the same as self(x), written as the formula)
+        h_hidden, h_output = forward(x, w_hidden, w_output)
+        loss = self.compute_loss(x=x, y=y, y_pred=h_output)
+
+        # 反向传播 (hand-derived gradients, no GradientTape)
+        gradients = hand_gradients(x, y, w_output, h_hidden, h_output, self.rule)
+
+        # 权重更新 w := w − α·∂loss/∂w (SGD without momentum is exactly this rule)
+        self.optimizer.apply(gradients, self.weight_matrices)
+
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state(loss)
+            else:
+                metric.update_state(y, h_output)
+        return {metric.name: metric.result() for metric in self.metrics}
+
+
+def build_model(learning_rate: float, rule: str = "backprop") -> BackpropMLP:
+    """The network with its hand-written training step, compiled and built."""
+    model = BackpropMLP(rule)
+    # 损失和更新 (the mean over the batch of ½·Σ_k (h_k − y_k)²; the update rule's α)
+    model.compile(
+        optimizer=keras.optimizers.SGD(learning_rate),
+        loss=half_squared_error,
+        # 评估模型 (accuracy: the largest of the 10 outputs against the label)
+        metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
+    )
+    # Create the weights now: train_step reads the kernels before it ever calls the model.
+    model.build((None, input_size))
+    return model
+
+
+class GradientCheck(keras.callbacks.Callback):
+    """`check_gradients` on one batch before training and after every epoch."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray):
+        super().__init__()
+        self.x, self.y = x, y
+        self.differences: list[float] = []
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.differences.append(check_gradients(self.model, self.x, self.y))
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.differences.append(check_gradients(self.model, self.x, self.y))
+
+
+def train(model: BackpropMLP, x_train: np.ndarray, y_train: np.ndarray, profile: Profile,
+          verbose: int = 1,
+          check_batch: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[list[float], list[float]]:
+    """`fit` with the hand-written step; returns the mean loss per epoch and the gradient
+    check on `check_batch` before training and after every epoch."""
+    callbacks = [GradientCheck(*check_batch)] if check_batch is not None else []
+    history = model.fit(x_train, y_train, epochs=profile.epochs,
+                        batch_size=profile.batch_size or len(x_train), verbose=verbose,
+                        callbacks=callbacks)
+    grad_differences = callbacks[0].differences if callbacks else []
+    return history.history["loss"], grad_differences
+
+
+def gradient_differences(model: BackpropMLP, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """max |hand − autodiff| over each weight matrix, for one batch."""
+    x, y = ops.convert_to_tensor(x, "float32"), ops.convert_to_tensor(y, "float32")
+    w_hidden, w_output = model.weight_matrices
+    with tf.GradientTape() as tape:
+        h_hidden, h_output = forward(x, w_hidden, w_output)
+        loss = ops.mean(half_squared_error(y, h_output))
+    autodiff = tape.gradient(loss, model.weight_matrices)
+    hand = hand_gradients(x, y, w_output, h_hidden, h_output, model.rule)
+    return {name: float(ops.max(ops.abs(h - a)))
+            for name, h, a in zip(("w_hidden", "w_output"), hand, autodiff)}
+
+
+def check_gradients(model: BackpropMLP, x: np.ndarray, y: np.ndarray) -> float:
+    """The largest |hand − autodiff| over all weights, for one batch."""
+    return max(gradient_differences(model, x, y).values())
+
+
+def evaluate(model: BackpropMLP, x_test: np.ndarray, y_test: np.ndarray,
+             batch_size: int = 1000) -> tuple[float, float]:
+    """Test loss and accuracy."""
+    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=batch_size, verbose=0)
+    return test_loss, test_accuracy
+
+
+def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
+        verbose: int = 1) -> RunResult:
+    """Load the data, build the model, train by hand, check the gradients, evaluate."""
+    start = time.perf_counter()
+    x_train, y_train, x_test, y_test = load_data(profile)
+    # The gradient check always looks at the first training batch.
+    check_size = profile.batch_size or len(x_train)
+    check_batch = (x_train[:check_size], y_train[:check_size])
+
+    keras.utils.set_random_seed(seed)
+    model = build_model(profile.learning_rate)
+
+    # 训练模型 (train with the hand-written update)
+    train_start = time.perf_counter()
+    losses, grad_differences = train(model, x_train, y_train, profile, verbose, check_batch)
+    train_time = time.perf_counter() - train_start
+
+    # 评估模型 (evaluate)
+    test_loss, test_accuracy = evaluate(model, x_test, y_test)
+    param_count = model.count_params()
+    max_grad_difference = max(grad_differences)
+    if verbose:
+        print("Test accuracy:", test_accuracy)
+        print("Largest |hand − autodiff| gradient difference:", max_grad_difference)
+
+    return make_result(
+        example="backprop", api="keras", profile=profile.name, seed=seed,
+        test_accuracy=test_accuracy, test_loss=test_loss, loss_history=losses,
+        wall_time_s=time.perf_counter() - start, train_time_s=train_time,
+        train_samples=len(x_train) * profile.epochs, param_count=param_count,
+        extra={"max_grad_difference": max_grad_difference,
+               "note": "largest |hand-derived - tf.GradientTape| over both weight matrices, "
+                       f"on the first {check_size} training samples, before training and "
+                       "after every epoch"},
+    )

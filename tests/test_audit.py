@@ -1,0 +1,62 @@
+"""`tfport audit`: a smoke run on tiny profiles, its verdict logic, and the committed report."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tfport import audit, cli
+from tfport.examples import EXAMPLES
+from tfport.profiles import PROFILES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_claim_bar_is_the_claim_rounded_at_the_articles_precision():
+    assert audit.claim_bar("95") == pytest.approx(0.945)
+    assert audit.claim_bar("95.2") == pytest.approx(0.9515)
+
+
+def test_audit_runs_every_claim_and_reuses_its_records(tmp_path, tiny_profile, monkeypatch, capsys):
+    for example_id, profile in tiny_profile.items():
+        monkeypatch.setitem(PROFILES[example_id], "quick", profile)
+    report = tmp_path / "audit.md"
+    args = ["audit", "--profile", "quick", "--quiet", "--records", str(tmp_path / "records"),
+            "--report", str(report)]
+    assert cli.main(args) == 0
+    rows = json.loads(report.with_suffix(".json").read_text())["rows"]
+    assert {row["example"] for row in rows} == set(EXAMPLES) | {"bert_classifier"}
+    verdicts = {(row["example"], row["claim"]): row["verdict"] for row in rows}
+    # Facts that no amount of training changes:
+    assert verdicts[("binary_mlp", "Loss 0.6525, Accuracy 0.75 on three samples")] == "cannot hold"
+    assert verdicts[("sigmoid_step", "sigma(2) = 0.865")] == "does not hold"
+    assert verdicts[("sigmoid_step", "dJ/dZ = 0.865")] == "does not hold"
+    # A tiny profile cannot reach the articles' 95%: the verdict must say so, not echo the claim.
+    assert verdicts[("cnn_sparse", "test accuracy 95.2%")] == "does not hold"
+    assert "tfport audit --profile quick" in report.read_text()
+    records = sorted(path.name for path in (tmp_path / "records").glob("*.json"))
+    assert len(records) == 2 * len(EXAMPLES)
+
+    # A second audit reads the records instead of training again: same rows, and fast.
+    capsys.readouterr()
+    assert cli.main(args[:3] + args[4:]) == 0  # the same audit, without --quiet
+    assert "reusing" in capsys.readouterr().err
+    assert json.loads(report.with_suffix(".json").read_text())["rows"] == rows
+
+
+def test_committed_report_covers_every_claim_at_the_article_profile():
+    report = ROOT / "docs" / "audit" / "audit.md"
+    if not report.exists():
+        pytest.fail("docs/audit/audit.md is missing: run "
+                    "`tfport audit --profile article --records docs/audit/records --report docs/audit/audit.md`")
+    text = report.read_text()
+    assert re.search(r"profile: `article`", text)
+    payload = json.loads(report.with_suffix(".json").read_text())
+    assert payload["profile"] == "article"
+    assert {row["example"] for row in payload["rows"]} == set(EXAMPLES) | {"bert_classifier"}
+    for row in payload["rows"]:
+        assert row["verdict"] in {audit.HOLDS, audit.FAILS, audit.IMPOSSIBLE, audit.NO_CLAIM,
+                                  audit.LATER}

@@ -1,0 +1,44 @@
+"""README.md says what CI does, and every figure in it comes from committed command output."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tfport.compare import one_row_each
+from tfport.examples import EXAMPLES
+from tfport.results import RunResult
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def _commands() -> list[str]:
+    return re.findall(r"```bash\n(.+?)\n```", README)
+
+
+def test_readme_starts_with_the_two_set_up_commands_and_ci_runs_the_second():
+    main_job, tests = _commands()[:2]
+    assert main_job.endswith("tfport compare") and "pip install -e ." in main_job
+    assert tests.endswith("pytest") and 'pip install -e ".[test]"' in tests
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert tests in ci, ".ci/run must run README's test command verbatim"
+
+
+def test_readme_lists_every_example():
+    for example_id in EXAMPLES:
+        assert f"`{example_id}`" in README
+
+
+def test_results_tables_are_the_committed_command_output():
+    # Each table in the Results section is pasted from a file that the named command wrote,
+    # next to the records it was built from; rebuilding it from those records must match.
+    blocks = re.findall(r"<!-- from (\S+) -->\n(.+?)\n<!-- end -->", README, re.S)
+    assert blocks, "README's results must come from committed output"
+    for path, block in blocks:
+        table_file = ROOT / path
+        assert block.strip() == table_file.read_text().strip(), f"README differs from {path}"
+        profile, seed = re.match(r"compare-(\w+)-seed(\d+)\.md", table_file.name).groups()
+        records = [RunResult.load(table_file.parent / f"{example_id}-{api}-{profile}-seed{seed}.json")
+                   for example_id in EXAMPLES for api in ("tf1", "keras")]
+        assert one_row_each(records).strip() == block.strip()
