@@ -8,3 +8,5 @@ any port builds a graph, is enough; Keras 3 (`import keras`) is not affected by 
 import os
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+
+import tfport  # noqa: E402,F401  (switches oneDNN off before TensorFlow loads, for reproducible runs)

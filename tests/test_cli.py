@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from tfport import cli
+from tfport.examples import EXAMPLES
 from tfport.profiles import PROFILES
 
 
@@ -73,6 +74,8 @@ def test_compare_one_row_per_example_and_api(tmp_path, tiny_profile, monkeypatch
         monkeypatch.setitem(PROFILES[example_id], "quick", profile)
     assert cli.main(["compare", "--quiet", "--out", str(tmp_path)]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")][1:]
-    assert [row.split("|")[1:3] for row in rows] == [
-        [f" {example_id:<10} ", f" {api:<5} "] for example_id in PROFILES for api in ("tf1", "keras")
+    assert [[cell.strip() for cell in row.split("|")[1:3]] for row in rows] == [
+        [example_id, api] for example_id in EXAMPLES for api in ("tf1", "keras")
     ]
+    written = (tmp_path / "compare-quick-seed0.md").read_text().splitlines()
+    assert written[2:] == rows, "the table file must be the table that was printed"
