@@ -11,6 +11,7 @@ from typing import Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from tfport.results import RunResult
 
@@ -27,6 +28,7 @@ def loss_curves(results: Sequence[RunResult], path: str | Path | None = None,
     if results:
         first = results[0]
         axes.set_title(f"{first.example}: training loss ({first.profile} profile, seed {first.seed})")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs and steps are whole
     axes.set_xlabel(x_label)
     axes.set_ylabel("training loss")
     axes.grid(alpha=0.3)
