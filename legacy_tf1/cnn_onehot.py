@@ -33,6 +33,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from legacy_tf1 import feeding
 from tfport import data
 from tfport.profiles import Profile
 from tfport.results import RunResult, make_result
@@ -110,14 +111,7 @@ def train(sess: tf.compat.v1.Session, model: dict, x_train: np.ndarray, y_train:
 def evaluate(sess: tf.compat.v1.Session, model: dict, x: np.ndarray, y: np.ndarray,
              batch_size: int = 1000) -> tuple[float, float]:
     """Loss and accuracy on (x, y), averaged over batches weighted by their size."""
-    total_loss = total_correct = 0.0
-    for begin in range(0, len(x), batch_size):
-        x_batch, y_batch = x[begin:begin + batch_size], y[begin:begin + batch_size]
-        loss_val, accuracy_val = sess.run([model["loss"], model["accuracy"]],
-                                          feed_dict={model["X"]: x_batch, model["Y"]: y_batch})
-        total_loss += loss_val * len(x_batch)
-        total_correct += accuracy_val * len(x_batch)
-    return total_loss / len(x), total_correct / len(x)
+    return feeding.evaluate_in_batches(sess, model, x, y, batch_size)
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,

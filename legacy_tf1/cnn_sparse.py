@@ -30,6 +30,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from legacy_tf1 import feeding
 from tfport import data
 from tfport.profiles import Profile
 from tfport.results import RunResult, make_result
@@ -95,14 +96,7 @@ def train(sess: tf.compat.v1.Session, model: dict, x_train: np.ndarray, y_train:
 def evaluate(sess: tf.compat.v1.Session, model: dict, x_test: np.ndarray,
              y_test: np.ndarray, batch_size: int = 1000) -> tuple[float, float]:
     """Test loss and accuracy, averaged over batches weighted by their size."""
-    total_loss = total_correct = 0.0
-    for begin in range(0, len(x_test), batch_size):
-        x_batch, y_batch = x_test[begin:begin + batch_size], y_test[begin:begin + batch_size]
-        loss_val, accuracy_val = sess.run([model["loss"], model["accuracy"]],
-                                          feed_dict={model["X"]: x_batch, model["Y"]: y_batch})
-        total_loss += loss_val * len(x_batch)
-        total_correct += accuracy_val * len(x_batch)
-    return total_loss / len(x_test), total_correct / len(x_test)
+    return feeding.evaluate_in_batches(sess, model, x_test, y_test, batch_size)
 
 
 def predict(sess: tf.compat.v1.Session, model: dict, x: np.ndarray) -> np.ndarray:
