@@ -10,8 +10,6 @@ import warnings
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
-import tfport  # noqa: E402,F401  (switches oneDNN off before TensorFlow loads, for reproducible runs)
-
 # Every layer call here would warn that `tf.layers` is deprecated: using that API is the
 # point of this package, so it is silenced here: this comment is the warning.
 warnings.filterwarnings("ignore", message=r"`tf\.layers\.\w+` is deprecated", category=UserWarning)

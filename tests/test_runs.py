@@ -17,7 +17,7 @@ def test_tf1_port_runs_twice_in_one_process_with_the_same_result(example_id, tin
     # A second run must neither fail on variables that already exist nor drift.
     first = run_example(example_id, "tf1", tiny_profile[example_id], seed=3, verbose=0)
     second = run_example(example_id, "tf1", tiny_profile[example_id], seed=3, verbose=0)
-    assert _numbers(first) == _numbers(second)
+    assert_same_run(first, second, tiny_profile[example_id].test_size)
     assert tf.executing_eagerly(), "a TF1 port switched eager execution off for the process"
 
 
@@ -25,13 +25,29 @@ def test_tf1_port_runs_twice_in_one_process_with_the_same_result(example_id, tin
 def test_keras_port_same_seed_same_result(example_id, tiny_profile):
     first = run_example(example_id, "keras", tiny_profile[example_id], seed=3, verbose=0)
     second = run_example(example_id, "keras", tiny_profile[example_id], seed=3, verbose=0)
-    assert _numbers(first) == _numbers(second)
+    assert_same_run(first, second, tiny_profile[example_id].test_size)
 
 
-def _numbers(result: RunResult) -> dict:
-    """Everything a run measured except times (NaN becomes None, so equal means equal)."""
-    record = result.to_dict()
-    return {key: record[key] for key in ("test_accuracy", "test_loss", "loss_history", "extra")}
+def assert_same_run(first: RunResult, second: RunResult, test_size: int | None) -> None:
+    """Two runs of one seed agree up to the order of float summation.
+
+    TensorFlow's multithreaded CPU kernels may add partial sums in a different order from
+    one run to the next. Measured: the Keras backprop port on its tiny profile gave a
+    first-epoch loss of 0.5547209 in 7 runs of 8 and 0.5547192 in one (3.2e-6 relative);
+    pinned to one thread, 8 of 8 agreed bitwise. The drift grows with the steps taken, so
+    losses must agree to 1e-4 relative: 30 times that drift, and 20 times below the
+    smallest change a different seed makes on these tiny profiles (2.2e-3, Keras backprop;
+    measured over every example and API). Accuracies must agree to one test sample.
+    """
+    losses = [*first.loss_history, first.test_loss]
+    again = [*second.loss_history, second.test_loss]
+    assert len(losses) == len(again)
+    for step, (a, b) in enumerate(zip(losses, again)):
+        assert math.isclose(a, b, rel_tol=1e-4), f"loss {step}: {a} vs {b}"
+    if math.isnan(first.test_accuracy):
+        assert math.isnan(second.test_accuracy)
+    else:
+        assert abs(first.test_accuracy - second.test_accuracy) <= 1.0 / test_size + 1e-9
 
 
 @pytest.mark.parametrize("example_id", sorted(set(EXAMPLES) - DETERMINISTIC))
@@ -49,7 +65,7 @@ def test_keras_and_tf1_interleave_in_one_process(tiny_profile):
     tf1 = run_example("cnn_sparse", "tf1", profile, seed=5, verbose=0)
     keras_after = run_example("cnn_sparse", "keras", profile, seed=5, verbose=0)
     # Building and running a TF1 graph leaves Keras 3 untouched: same numbers after as before.
-    assert keras_after.loss_history == keras_before.loss_history
+    assert_same_run(keras_before, keras_after, profile.test_size)
     assert tf1.param_count == keras_after.param_count == 693_962
     assert tf.executing_eagerly()
 
