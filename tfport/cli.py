@@ -3,7 +3,8 @@
     tfport list
     tfport run ID [--api tf1|keras|both] [--profile quick|article] [--seed N] [--out DIR]
     tfport compare [--profile quick|article] [--seed N] [--out DIR]
-    tfport audit [--profile quick|article] [--seed N] [--records DIR] [--report FILE] [--rerun]
+    tfport audit [--profile quick|article] [--seed N] [--records DIR] [--report FILE]
+                 [--rerun | --no-run]
 
 Bad input (an unknown example, API or profile, a missing or broken MNIST file) is one line
 on stderr and a non-zero exit: 2 for a wrong command line, 1 for unusable data.
@@ -48,7 +49,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="where run records are kept and reused (default: runs/audit-PROFILE)")
     audit.add_argument("--report", type=Path, default=None,
                        help="the Markdown report; JSON goes beside it (default: runs/audit-PROFILE.md)")
-    audit.add_argument("--rerun", action="store_true", help="run everything, even if recorded")
+    mode = audit.add_mutually_exclusive_group()
+    mode.add_argument("--rerun", action="store_true", help="run everything, even if recorded")
+    mode.add_argument("--no-run", action="store_true",
+                       help="train nothing: report from the records, marking claims without them")
     return parser
 
 
@@ -154,7 +158,7 @@ def _audit(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     report = args.report or Path(f"runs/audit-{args.profile}.md")
     command = "tfport " + " ".join(sys.argv[1:] if argv is None else argv)
     rows = audit(args.profile, args.seed, records, report, reuse=not args.rerun,
-                 verbose=0 if args.quiet else 1, command=command)
+                 verbose=0 if args.quiet else 1, command=command, run_missing=not args.no_run)
     print(markdown_table(["example", "claim", "tf1", "keras", "verdict"],
                          [[r.example, r.claim, r.tf1, r.keras, r.verdict] for r in rows]))
     print(f"\nwrote {report} and {report.with_suffix('.json')}")
