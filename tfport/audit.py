@@ -63,10 +63,11 @@ def _accuracy_claim(example: str, where: str, claimed_percent: str, text: str,
         reached = [api for api in APIS if measured[api] >= bar]
         verdict = HOLDS if len(reached) == len(APIS) else FAILS
         lowest, highest = min(measured.values()), max(measured.values())
+        reach = f"{lowest:.2%}" if f"{lowest:.2%}" == f"{highest:.2%}" else f"{lowest:.2%}-{highest:.2%}"
         if verdict == HOLDS:
-            why = f"{describe} reaches {lowest:.2%}-{highest:.2%} in both APIs, at or above the claimed {claimed_percent}%."
+            why = f"{describe} reaches {reach} in both APIs, at or above the claimed {claimed_percent}%."
         else:
-            why = (f"{describe} reaches {lowest:.2%}-{highest:.2%}, "
+            why = (f"{describe} reaches {reach}, "
                    f"{'below' if highest < bar else 'not in both APIs at'} the claimed {claimed_percent}%.")
         return Row(example, where, text, f"{measured['tf1']:.4f}", f"{measured['keras']:.4f}",
                    verdict, why)
