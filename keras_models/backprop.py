@@ -180,6 +180,12 @@ def build_model(learning_rate: float, rule: str = "backprop") -> BackpropMLP:
     return model
 
 
+def tf1_variables(model: BackpropMLP) -> dict[str, keras.Variable]:
+    """Which variable of the TF1 port's graph each weight of this model is (`tfport verify`)."""
+    w_hidden, w_output = model.weight_matrices
+    return {"w_hidden": w_hidden, "w_output": w_output}
+
+
 class GradientCheck(keras.callbacks.Callback):
     """`check_gradients` on one batch before training and after every epoch."""
 
@@ -193,6 +199,12 @@ class GradientCheck(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         self.differences.append(check_gradients(self.model, self.x, self.y))
+
+
+def train_step(model: BackpropMLP, x: np.ndarray, y: np.ndarray) -> float:
+    """One step of the hand-written update (`BackpropMLP.train_step`) on the batch (x, y);
+    returns its loss before it."""
+    return float(model.train_on_batch(x, y, return_dict=True)["loss"])
 
 
 def train(model: BackpropMLP, x_train: np.ndarray, y_train: np.ndarray, profile: Profile,
@@ -231,6 +243,11 @@ def evaluate(model: BackpropMLP, x_test: np.ndarray, y_test: np.ndarray,
     """Test loss and accuracy."""
     test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=batch_size, verbose=0)
     return test_loss, test_accuracy
+
+
+def predict(model: BackpropMLP, x: np.ndarray) -> np.ndarray:
+    """The 10 sigmoid outputs for `x`."""
+    return model.predict(x, batch_size=1000, verbose=0)
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,

@@ -75,7 +75,7 @@ def three_samples() -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def build_model(input_size: int, learning_rate: float) -> keras.Model:
+def build_model(learning_rate: float, input_size: int = 784) -> keras.Model:
     """The article's network, compiled as the article compiles it."""
     # 构建模型 (input -> 64 relu -> 64 relu -> 1 sigmoid)
     model = keras.Sequential([
@@ -91,6 +91,19 @@ def build_model(input_size: int, learning_rate: float) -> keras.Model:
                   # With a binary cross-entropy loss, 'accuracy' is binary accuracy at 0.5.
                   metrics=["accuracy"])
     return model
+
+
+def tf1_variables(model: keras.Model) -> dict[str, keras.Variable]:
+    """Which variable of the TF1 port's graph each weight of this model is (`tfport verify`)."""
+    hidden_1, hidden_2, output = model.layers
+    return {"dense/kernel": hidden_1.kernel, "dense/bias": hidden_1.bias,
+            "dense_1/kernel": hidden_2.kernel, "dense_1/bias": hidden_2.bias,
+            "dense_2/kernel": output.kernel, "dense_2/bias": output.bias}
+
+
+def train_step(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:
+    """One Adam step on the batch (x, y); returns its loss before the update."""
+    return float(model.train_on_batch(x, y, return_dict=True)["loss"])
 
 
 def train(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray, epochs: int,
@@ -117,7 +130,7 @@ def run_three_samples(seed: int = 0, verbose: int = 1) -> dict:
     """(a) The article's script on its three samples; returns loss, accuracy, predictions."""
     X, y = three_samples()
     keras.utils.set_random_seed(seed)
-    model = build_model(X.shape[1], three_sample_learning_rate)
+    model = build_model(three_sample_learning_rate, X.shape[1])
 
     # 训练模型 (batch 3 = the whole set: one step per epoch)
     losses = train(model, X, y, three_sample_epochs, three_sample_batch_size, verbose)
@@ -146,7 +159,7 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         print("MNIST, even (0) against odd (1):")
     x_train, y_train, x_test, y_test = load_data(profile)
     keras.utils.set_random_seed(seed)
-    model = build_model(x_train.shape[1], profile.learning_rate)
+    model = build_model(profile.learning_rate, x_train.shape[1])
 
     # 训练模型 (train)
     train_start = time.perf_counter()

@@ -47,7 +47,7 @@ def load_data(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     return x_train, y_train, x_test, y_test
 
 
-def build_model(learning_rate: float, train_size: int) -> keras.Model:
+def build_model(learning_rate: float, train_size: int | None = None) -> keras.Model:
     """The article's CNN with a softmax output, MSE loss and plain gradient descent."""
     # 模型构建 (conv 3x3x32 relu -> max-pool 2x2 -> flatten -> dense 128 relu -> dense 10 softmax)
     model = keras.Sequential([
@@ -61,11 +61,25 @@ def build_model(learning_rate: float, train_size: int) -> keras.Model:
 
     # 模型训练 (mean squared error, gradient descent at learning rate 0.001)
     # Memory fix: accumulate each chunk's gradient, then apply their mean in one step.
-    chunks = train_size // _chunk_size(train_size)
+    chunks = train_size // _chunk_size(train_size) if train_size else 1
     optimizer = keras.optimizers.SGD(learning_rate,
                                      gradient_accumulation_steps=chunks if chunks > 1 else None)
     model.compile(optimizer=optimizer, loss="mean_squared_error", metrics=["accuracy"])
     return model
+
+
+def tf1_variables(model: keras.Model) -> dict[str, keras.Variable]:
+    """Which variable of the TF1 port's graph each weight of this model is (`tfport verify`)."""
+    conv, _, _, hidden, output = model.layers
+    return {"conv2d/kernel": conv.kernel, "conv2d/bias": conv.bias,
+            "dense/kernel": hidden.kernel, "dense/bias": hidden.bias,
+            "dense_1/kernel": output.kernel, "dense_1/bias": output.bias}
+
+
+def train_step(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:
+    """One gradient-descent step on the whole of (x, y), at most 1000 samples (a model built
+    with `train_size` accumulates over that many samples instead); returns its loss."""
+    return float(model.train_on_batch(x, y, return_dict=True)["loss"])
 
 
 def train(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray,
@@ -92,6 +106,11 @@ def evaluate(model: keras.Model, x_test: np.ndarray, y_test: np.ndarray,
     """Test loss and accuracy."""
     test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=batch_size, verbose=0)
     return test_loss, test_accuracy
+
+
+def predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
+    """Class probabilities for `x`."""
+    return model.predict(x, batch_size=1000, verbose=0)
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,

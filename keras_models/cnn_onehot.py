@@ -66,6 +66,19 @@ def build_model(learning_rate: float) -> keras.Model:
     return model
 
 
+def tf1_variables(model: keras.Model) -> dict[str, keras.Variable]:
+    """Which variable of the TF1 port's graph each weight of this model is (`tfport verify`)."""
+    conv, _, _, hidden, output = model.layers
+    return {"conv2d/kernel": conv.kernel, "conv2d/bias": conv.bias,
+            "dense/kernel": hidden.kernel, "dense/bias": hidden.bias,
+            "dense_1/kernel": output.kernel, "dense_1/bias": output.bias}
+
+
+def train_step(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:
+    """One Adam step on the batch (x, y); returns its loss before the update."""
+    return float(model.train_on_batch(x, y, return_dict=True)["loss"])
+
+
 def train(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray,
           y_val: np.ndarray, profile: Profile, verbose: int = 1) -> dict[str, list[float]]:
     """`fit` with validation after every epoch; returns the per-epoch history."""
@@ -80,6 +93,11 @@ def evaluate(model: keras.Model, x: np.ndarray, y: np.ndarray,
     """Loss and accuracy on (x, y)."""
     loss, accuracy = model.evaluate(x, y, batch_size=batch_size, verbose=0)
     return loss, accuracy
+
+
+def predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
+    """Class probabilities for `x`."""
+    return model.predict(x, batch_size=1000, verbose=0)
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,

@@ -58,6 +58,19 @@ def build_model(learning_rate: float) -> keras.Model:
     return model
 
 
+def tf1_variables(model: keras.Model) -> dict[str, keras.Variable]:
+    """Which variable of the TF1 port's graph each weight of this model is (`tfport verify`)."""
+    conv, _, _, hidden, output = model.layers
+    return {"conv2d/kernel": conv.kernel, "conv2d/bias": conv.bias,
+            "dense/kernel": hidden.kernel, "dense/bias": hidden.bias,
+            "dense_1/kernel": output.kernel, "dense_1/bias": output.bias}
+
+
+def train_step(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:
+    """One Adam step on the batch (x, y); returns its loss before the update."""
+    return float(model.train_on_batch(x, y, return_dict=True)["loss"])
+
+
 def train(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray,
           profile: Profile, verbose: int = 1) -> list[float]:
     """`fit` with Keras's defaults (shuffled every epoch); returns mean loss per epoch."""

@@ -62,6 +62,13 @@ def build_model(learning_rate: float) -> keras.Model:
     return model
 
 
+def tf1_variables(model: keras.Model) -> dict[str, keras.Variable]:
+    """Which variable of the TF1 port's graph each weight of this model is (`tfport verify`)."""
+    hidden_layer, output_layer = model.layers
+    return {"dense/kernel": hidden_layer.kernel, "dense/bias": hidden_layer.bias,
+            "dense_1/kernel": output_layer.kernel, "dense_1/bias": output_layer.bias}
+
+
 class StepProgbar(keras.callbacks.Callback):
     """One progress bar over all full-batch steps (each Keras epoch is one step here)."""
 
@@ -78,6 +85,11 @@ class StepProgbar(keras.callbacks.Callback):
             print("Epoch:", epoch, "Loss:", loss_val)
 
 
+def train_step(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:
+    """One gradient-descent step on the batch (x, y); returns its loss before the update."""
+    return float(model.train_on_batch(x, y, return_dict=True)["loss"])
+
+
 def train(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray,
           profile: Profile, verbose: int = 1) -> list[float]:
     """`profile.epochs` gradient steps, each on the whole training set; returns the losses."""
@@ -90,6 +102,11 @@ def evaluate(model: keras.Model, x_test: np.ndarray, y_test: np.ndarray) -> tupl
     """Test loss and accuracy over the whole test set in one batch."""
     test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=len(x_test), verbose=0)
     return test_loss, test_accuracy
+
+
+def predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
+    """The network's outputs for `x`: logits (the article applies no softmax)."""
+    return model.predict(x, batch_size=1000, verbose=0)
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,

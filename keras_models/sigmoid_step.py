@@ -66,6 +66,11 @@ def build_model(learning_rate: float) -> dict[str, Any]:
     return {"W": W, "b": b, "learning_rate": learning_rate}
 
 
+def tf1_variables(model: dict) -> dict[str, keras.Variable]:
+    """Which variable of the TF1 port's graph each weight here is (`tfport verify`)."""
+    return {"W": model["W"], "b": model["b"]}
+
+
 def gradient_step(model: dict, x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     """One update; returns the forward pass and gradients before it, and the weights after."""
     x = keras.ops.convert_to_tensor(x, dtype="float64")
@@ -88,6 +93,17 @@ def gradient_step(model: dict, x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     measured = {"a": a, "z": z, "J": J, "dJ_dz": dJ_dz, "dJ_da": dJ_da, "dJ_dW": dJ_dW,
                 "dJ_db": dJ_db, "W_new": W, "b_new": b, "J_after": J_after}
     return {name: _plain(keras.ops.convert_to_numpy(value)) for name, value in measured.items()}
+
+
+def train_step(model: dict, x: np.ndarray, y: np.ndarray) -> float:
+    """One update on (x, y); returns the loss J before it."""
+    return gradient_step(model, x, y)["J"]
+
+
+def predict(model: dict, x: np.ndarray) -> np.ndarray:
+    """The neuron's output Z = sigma(XW + b) for each row of `x`."""
+    x = keras.ops.convert_to_tensor(x, dtype="float64")
+    return keras.ops.convert_to_numpy(keras.ops.sigmoid(keras.ops.matmul(x, model["W"]) + model["b"]))
 
 
 def print_comparison(article: dict[str, Any], measured: dict[str, Any]) -> None:

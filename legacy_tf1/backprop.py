@@ -152,6 +152,13 @@ def build_model(learning_rate: float, rule: str = "backprop") -> dict[str, tf.Te
             "update": update, "accuracy": accuracy}
 
 
+def train_step(sess: tf.compat.v1.Session, model: dict, x: np.ndarray, y: np.ndarray) -> float:
+    """One step of the hand-written update on the batch (x, y); returns its loss before it."""
+    _, loss_val = sess.run([model["update"], model["loss"]],
+                           feed_dict={model["X"]: x, model["Y"]: y})
+    return float(loss_val)
+
+
 def train(sess: tf.compat.v1.Session, model: dict, x_train: np.ndarray, y_train: np.ndarray,
           profile: Profile, seed: int, verbose: int = 1,
           check_batch: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[list[float], list[float]]:
@@ -171,8 +178,7 @@ def train(sess: tf.compat.v1.Session, model: dict, x_train: np.ndarray, y_train:
         batch_losses = []
         for step in range(steps):
             batch = order[step * batch_size:(step + 1) * batch_size]
-            _, loss_val = sess.run([model["update"], model["loss"]],
-                                   feed_dict={model["X"]: x_train[batch], model["Y"]: y_train[batch]})
+            loss_val = train_step(sess, model, x_train[batch], y_train[batch])
             batch_losses.append(loss_val)
             # Like Keras, report the mean loss so far in this epoch.
             progbar.update(step + 1, [("loss", np.mean(batch_losses))])
@@ -202,8 +208,13 @@ def evaluate(sess: tf.compat.v1.Session, model: dict, x_test: np.ndarray,
     return feeding.evaluate_in_batches(sess, model, x_test, y_test, batch_size)
 
 
+def predict(sess: tf.compat.v1.Session, model: dict, x: np.ndarray) -> np.ndarray:
+    """The 10 sigmoid outputs for `x`."""
+    return sess.run(model["output"], feed_dict={model["X"]: x})
+
+
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
-        verbose: int = 1) -> RunResult:
+        verbose: int = 1, checkpoint: str | Path | None = None) -> RunResult:
     """Load the data, build the graph, train by hand, check the gradients, evaluate."""
     start = time.perf_counter()
     x_train, y_train, x_test, y_test = load_data(profile)
@@ -227,6 +238,11 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         losses, grad_differences = train(sess, model, x_train, y_train, profile, seed, verbose,
                                          check_batch)
         train_time = time.perf_counter() - train_start
+        if checkpoint is not None:
+            # The trained weights and the optimizer's state, as a TF1 Saver checkpoint
+            # (`tfport convert-checkpoint` turns it into Keras weights).
+            Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
+            tf.compat.v1.train.Saver().save(sess, str(checkpoint))
 
         # 评估模型 (evaluate)
         test_loss, test_accuracy = evaluate(sess, model, x_test, y_test)

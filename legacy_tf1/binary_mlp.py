@@ -76,7 +76,7 @@ def three_samples() -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def build_model(input_size: int, learning_rate: float) -> dict[str, tf.Tensor]:
+def build_model(learning_rate: float, input_size: int = 784) -> dict[str, tf.Tensor]:
     """The article's network, built into the current default graph."""
     X = tf.compat.v1.placeholder(tf.float32, [None, input_size])
     Y = tf.compat.v1.placeholder(tf.float32, [None, 1])
@@ -100,6 +100,13 @@ def build_model(input_size: int, learning_rate: float) -> dict[str, tf.Tensor]:
             "optimizer": optimizer, "accuracy": accuracy}
 
 
+def train_step(sess: tf.compat.v1.Session, model: dict, x: np.ndarray, y: np.ndarray) -> float:
+    """One Adam step on the batch (x, y); returns its loss before the update."""
+    _, loss_val = sess.run([model["optimizer"], model["loss"]],
+                           feed_dict={model["X"]: x, model["Y"]: y})
+    return float(loss_val)
+
+
 def train(sess: tf.compat.v1.Session, model: dict, x_train: np.ndarray, y_train: np.ndarray,
           epochs: int, batch_size: int | None, seed: int, verbose: int = 1) -> list[float]:
     """Mini-batch Adam over freshly shuffled data each epoch; returns mean loss per epoch."""
@@ -115,8 +122,7 @@ def train(sess: tf.compat.v1.Session, model: dict, x_train: np.ndarray, y_train:
         batch_losses = []
         for step in range(steps):
             batch = order[step * batch_size:(step + 1) * batch_size]
-            _, loss_val = sess.run([model["optimizer"], model["loss"]],
-                                   feed_dict={model["X"]: x_train[batch], model["Y"]: y_train[batch]})
+            loss_val = train_step(sess, model, x_train[batch], y_train[batch])
             batch_losses.append(loss_val)
             # Like Keras, report the mean loss so far in this epoch.
             progbar.update(step + 1, [("loss", np.mean(batch_losses))])
@@ -144,7 +150,7 @@ def run_three_samples(seed: int = 0, verbose: int = 1) -> dict:
         # TF 2.x: tf.compat.v1.layers take their initializers from tf-keras, which draws
         # their seeds from Python's `random`, not from the graph seed set above.
         random.seed(seed)
-        model = build_model(X.shape[1], three_sample_learning_rate)
+        model = build_model(three_sample_learning_rate, X.shape[1])
         sess.run(tf.compat.v1.global_variables_initializer())
 
         # 训练模型 (batch 3 = the whole set: one step per epoch)
@@ -164,7 +170,7 @@ def run_three_samples(seed: int = 0, verbose: int = 1) -> dict:
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
-        verbose: int = 1) -> RunResult:
+        verbose: int = 1, checkpoint: str | Path | None = None) -> RunResult:
     """(a) the article's three samples, then (b) MNIST even/odd, whose numbers are returned."""
     start = time.perf_counter()
     if verbose:
@@ -180,7 +186,7 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         # TF 2.x: tf.compat.v1.layers take their initializers from tf-keras, which draws
         # their seeds from Python's `random`, not from the graph seed set above.
         random.seed(seed)
-        model = build_model(x_train.shape[1], profile.learning_rate)
+        model = build_model(profile.learning_rate, x_train.shape[1])
         sess.run(tf.compat.v1.global_variables_initializer())
 
         # 训练模型 (train)
@@ -188,6 +194,11 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         losses = train(sess, model, x_train, y_train, profile.epochs, profile.batch_size, seed,
                        verbose)
         train_time = time.perf_counter() - train_start
+        if checkpoint is not None:
+            # The trained weights and the optimizer's state, as a TF1 Saver checkpoint
+            # (`tfport convert-checkpoint` turns it into Keras weights).
+            Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
+            tf.compat.v1.train.Saver().save(sess, str(checkpoint))
 
         # 评估模型 (evaluate)
         test_loss, test_accuracy = evaluate(sess, model, x_test, y_test)

@@ -66,7 +66,8 @@ def build_model(learning_rate: float) -> dict[str, tf.Tensor]:
     optimizer = tf.compat.v1.train.GradientDescentOptimizer(learning_rate)
     # Memory fix: accumulate each chunk's gradient, then apply their mean in one step.
     grads_and_vars = optimizer.compute_gradients(loss)
-    accumulators = [tf.Variable(tf.zeros_like(var), trainable=False) for _, var in grads_and_vars]
+    accumulators = [tf.Variable(tf.zeros_like(var), trainable=False, name="grad_accumulator")
+                    for _, var in grads_and_vars]
     accumulate = [acc.assign_add(grad) for acc, (grad, _) in zip(accumulators, grads_and_vars)]
     chunks = tf.compat.v1.placeholder(tf.float32, [])
     apply_mean = optimizer.apply_gradients(
@@ -75,28 +76,34 @@ def build_model(learning_rate: float) -> dict[str, tf.Tensor]:
 
     correct = tf.equal(tf.argmax(probabilities, 1), tf.argmax(Y, 1))
     accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
-    return {"X": X, "Y": Y, "loss": loss, "accumulate": accumulate, "chunks": chunks,
-            "apply_mean": apply_mean, "reset": reset, "accuracy": accuracy}
+    return {"X": X, "Y": Y, "probabilities": probabilities, "loss": loss,
+            "accumulate": accumulate, "chunks": chunks, "apply_mean": apply_mean,
+            "reset": reset, "accuracy": accuracy}
+
+
+def train_step(sess: tf.compat.v1.Session, model: dict, x: np.ndarray, y: np.ndarray) -> float:
+    """One gradient-descent step on the whole of (x, y), a chunk at a time; returns its loss."""
+    chunk = _chunk_size(len(x))
+    chunk_losses = []
+    for begin in range(0, len(x), chunk):
+        _, loss_val = sess.run([model["accumulate"], model["loss"]],
+                               feed_dict={model["X"]: x[begin:begin + chunk],
+                                          model["Y"]: y[begin:begin + chunk]})
+        chunk_losses.append(loss_val)
+    sess.run(model["apply_mean"], feed_dict={model["chunks"]: len(chunk_losses)})
+    sess.run(model["reset"])
+    # Every chunk saw the same weights, so their mean is the full-batch loss.
+    return float(np.mean(chunk_losses))
 
 
 def train(sess: tf.compat.v1.Session, model: dict, x_train: np.ndarray, y_train: np.ndarray,
           profile: Profile, verbose: int = 1) -> list[float]:
     """`profile.epochs` gradient steps, each on the whole training set; returns the losses."""
-    chunk = _chunk_size(len(x_train))
     losses = []
     progbar = keras.utils.Progbar(profile.epochs, verbose=verbose, stateful_metrics=["loss"],
                                   unit_name="epoch")
     for epoch in range(profile.epochs):
-        chunk_losses = []
-        for begin in range(0, len(x_train), chunk):
-            _, loss_val = sess.run([model["accumulate"], model["loss"]],
-                                   feed_dict={model["X"]: x_train[begin:begin + chunk],
-                                              model["Y"]: y_train[begin:begin + chunk]})
-            chunk_losses.append(loss_val)
-        sess.run(model["apply_mean"], feed_dict={model["chunks"]: len(chunk_losses)})
-        sess.run(model["reset"])
-        # Every chunk saw the same weights, so their mean is the full-batch loss.
-        losses.append(float(np.mean(chunk_losses)))
+        losses.append(train_step(sess, model, x_train, y_train))
         progbar.update(epoch + 1, [("loss", losses[-1])])
     return losses
 
@@ -116,8 +123,13 @@ def evaluate(sess: tf.compat.v1.Session, model: dict, x_test: np.ndarray, y_test
     return feeding.evaluate_in_batches(sess, model, x_test, y_test, batch_size)
 
 
+def predict(sess: tf.compat.v1.Session, model: dict, x: np.ndarray) -> np.ndarray:
+    """Class probabilities for `x`."""
+    return sess.run(model["probabilities"], feed_dict={model["X"]: x})
+
+
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
-        verbose: int = 1) -> RunResult:
+        verbose: int = 1, checkpoint: str | Path | None = None) -> RunResult:
     """Load the data, build the graph, train full-batch, evaluate on the test set."""
     start = time.perf_counter()
     x_train, y_train, x_test, y_test = load_data(profile)
@@ -134,6 +146,11 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         train_start = time.perf_counter()
         losses = train(sess, model, x_train, y_train, profile, verbose)
         train_time = time.perf_counter() - train_start
+        if checkpoint is not None:
+            # The trained weights and the optimizer's state, as a TF1 Saver checkpoint
+            # (`tfport convert-checkpoint` turns it into Keras weights).
+            Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
+            tf.compat.v1.train.Saver().save(sess, str(checkpoint))
 
         # 模型评估 (evaluate)
         test_loss, test_accuracy = evaluate(sess, model, x_test, y_test)

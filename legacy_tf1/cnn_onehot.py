@@ -69,11 +69,20 @@ def build_model(learning_rate: float) -> dict[str, tf.Tensor]:
     X = tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1])
     Y = tf.compat.v1.placeholder(tf.float32, [None, num_classes])
     logits = create_cnn_model(X)
+    probabilities = tf.nn.softmax(logits)
     loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=Y, logits=logits))
     optimizer = tf.compat.v1.train.AdamOptimizer(learning_rate).minimize(loss)
     correct = tf.equal(tf.argmax(logits, 1), tf.argmax(Y, 1))
     accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
-    return {"X": X, "Y": Y, "loss": loss, "optimizer": optimizer, "accuracy": accuracy}
+    return {"X": X, "Y": Y, "probabilities": probabilities, "loss": loss,
+            "optimizer": optimizer, "accuracy": accuracy}
+
+
+def train_step(sess: tf.compat.v1.Session, model: dict, x: np.ndarray, y: np.ndarray) -> float:
+    """One Adam step on the batch (x, y); returns its loss before the update."""
+    _, loss_val = sess.run([model["optimizer"], model["loss"]],
+                           feed_dict={model["X"]: x, model["Y"]: y})
+    return float(loss_val)
 
 
 def train(sess: tf.compat.v1.Session, model: dict, x_train: np.ndarray, y_train: np.ndarray,
@@ -93,8 +102,7 @@ def train(sess: tf.compat.v1.Session, model: dict, x_train: np.ndarray, y_train:
         batch_losses = []
         for step in range(steps):
             batch = order[step * batch_size:(step + 1) * batch_size]
-            _, loss_val = sess.run([model["optimizer"], model["loss"]],
-                                   feed_dict={model["X"]: x_train[batch], model["Y"]: y_train[batch]})
+            loss_val = train_step(sess, model, x_train[batch], y_train[batch])
             batch_losses.append(loss_val)
             is_last = step + 1 == steps
             values = [("loss", np.mean(batch_losses))]
@@ -114,8 +122,13 @@ def evaluate(sess: tf.compat.v1.Session, model: dict, x: np.ndarray, y: np.ndarr
     return feeding.evaluate_in_batches(sess, model, x, y, batch_size)
 
 
+def predict(sess: tf.compat.v1.Session, model: dict, x: np.ndarray) -> np.ndarray:
+    """Class probabilities for `x` (the softmax of the logits)."""
+    return sess.run(model["probabilities"], feed_dict={model["X"]: x})
+
+
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
-        verbose: int = 1) -> RunResult:
+        verbose: int = 1, checkpoint: str | Path | None = None) -> RunResult:
     """Load the data, build the graph, train with validation, evaluate on the test set."""
     start = time.perf_counter()
     x_train, y_train, x_val, y_val, x_test, y_test = load_data(profile)
@@ -132,6 +145,11 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         train_start = time.perf_counter()
         history = train(sess, model, x_train, y_train, x_val, y_val, profile, seed, verbose)
         train_time = time.perf_counter() - train_start
+        if checkpoint is not None:
+            # The trained weights and the optimizer's state, as a TF1 Saver checkpoint
+            # (`tfport convert-checkpoint` turns it into Keras weights).
+            Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
+            tf.compat.v1.train.Saver().save(sess, str(checkpoint))
 
         # 评估模型 (evaluate)
         test_loss, test_accuracy = evaluate(sess, model, x_test, y_test)

@@ -69,6 +69,13 @@ def build_model(learning_rate: float) -> dict[str, tf.Tensor]:
             "optimizer": optimizer, "accuracy": accuracy}
 
 
+def train_step(sess: tf.compat.v1.Session, model: dict, x: np.ndarray, y: np.ndarray) -> float:
+    """One Adam step on the batch (x, y); returns its loss before the update."""
+    _, loss_val = sess.run([model["optimizer"], model["loss"]],
+                           feed_dict={model["X"]: x, model["Y"]: y})
+    return float(loss_val)
+
+
 def train(sess: tf.compat.v1.Session, model: dict, x_train: np.ndarray, y_train: np.ndarray,
           profile: Profile, seed: int, verbose: int = 1) -> list[float]:
     """Mini-batch Adam over freshly shuffled data each epoch; returns mean loss per epoch."""
@@ -84,8 +91,7 @@ def train(sess: tf.compat.v1.Session, model: dict, x_train: np.ndarray, y_train:
         batch_losses = []
         for step in range(steps):
             batch = order[step * batch_size:(step + 1) * batch_size]
-            _, loss_val = sess.run([model["optimizer"], model["loss"]],
-                                   feed_dict={model["X"]: x_train[batch], model["Y"]: y_train[batch]})
+            loss_val = train_step(sess, model, x_train[batch], y_train[batch])
             batch_losses.append(loss_val)
             # Like Keras, report the mean loss so far in this epoch.
             progbar.update(step + 1, [("loss", np.mean(batch_losses))])
@@ -105,7 +111,7 @@ def predict(sess: tf.compat.v1.Session, model: dict, x: np.ndarray) -> np.ndarra
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
-        verbose: int = 1) -> RunResult:
+        verbose: int = 1, checkpoint: str | Path | None = None) -> RunResult:
     """Load the data, build the graph, train, evaluate, and print the first 10 predictions."""
     start = time.perf_counter()
     x_train, y_train, x_test, y_test = load_data(profile)
@@ -123,6 +129,11 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         train_start = time.perf_counter()
         losses = train(sess, model, x_train, y_train, profile, seed, verbose)
         train_time = time.perf_counter() - train_start
+        if checkpoint is not None:
+            # The trained weights and the optimizer's state, as a TF1 Saver checkpoint
+            # (`tfport convert-checkpoint` turns it into Keras weights).
+            Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
+            tf.compat.v1.train.Saver().save(sess, str(checkpoint))
 
         # 模型评估 (evaluate)
         test_loss, test_accuracy = evaluate(sess, model, x_test, y_test)

@@ -67,6 +67,13 @@ def build_model(learning_rate: float) -> dict[str, tf.Tensor]:
             "accuracy": accuracy}
 
 
+def train_step(sess: tf.compat.v1.Session, model: dict, x: np.ndarray, y: np.ndarray) -> float:
+    """One gradient-descent step on the batch (x, y); returns its loss before the update."""
+    _, loss_val = sess.run([model["optimizer"], model["loss"]],
+                           feed_dict={model["X"]: x, model["Y"]: y})
+    return float(loss_val)
+
+
 def train(sess: tf.compat.v1.Session, model: dict, x_train: np.ndarray, y_train: np.ndarray,
           profile: Profile, verbose: int = 1) -> list[float]:
     """`profile.epochs` gradient steps, each on the whole training set; returns the losses."""
@@ -74,8 +81,7 @@ def train(sess: tf.compat.v1.Session, model: dict, x_train: np.ndarray, y_train:
     progbar = keras.utils.Progbar(profile.epochs, verbose=1 if verbose == 1 else 0,
                                   stateful_metrics=["loss"], unit_name="step")
     for epoch in range(profile.epochs):
-        _, loss_val = sess.run([model["optimizer"], model["loss"]],
-                               feed_dict={model["X"]: x_train, model["Y"]: y_train})
+        loss_val = train_step(sess, model, x_train, y_train)
         losses.append(loss_val)
         progbar.update(epoch + 1, [("loss", loss_val)])
         if verbose == 2 and epoch % 100 == 0:
@@ -90,8 +96,13 @@ def evaluate(sess: tf.compat.v1.Session, model: dict, x_test: np.ndarray,
                     feed_dict={model["X"]: x_test, model["Y"]: y_test})
 
 
+def predict(sess: tf.compat.v1.Session, model: dict, x: np.ndarray) -> np.ndarray:
+    """The network's outputs for `x`: logits (the article applies no softmax)."""
+    return sess.run(model["logits"], feed_dict={model["X"]: x})
+
+
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
-        verbose: int = 1) -> RunResult:
+        verbose: int = 1, checkpoint: str | Path | None = None) -> RunResult:
     """Load the data, build the graph, train, evaluate, and (with `out_dir`) plot the inputs."""
     start = time.perf_counter()
     x_train, y_train, x_test, y_test = load_data(profile)
@@ -109,6 +120,11 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         train_start = time.perf_counter()
         losses = train(sess, model, x_train, y_train, profile, verbose)
         train_time = time.perf_counter() - train_start
+        if checkpoint is not None:
+            # The trained weights and the optimizer's state, as a TF1 Saver checkpoint
+            # (`tfport convert-checkpoint` turns it into Keras weights).
+            Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
+            tf.compat.v1.train.Saver().save(sess, str(checkpoint))
 
         # 评估模型 (evaluate)
         test_loss, test_accuracy = evaluate(sess, model, x_test, y_test)

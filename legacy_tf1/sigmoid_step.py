@@ -125,6 +125,16 @@ def gradient_step(sess: tf.compat.v1.Session, model: dict, x: np.ndarray,
     return measured
 
 
+def train_step(sess: tf.compat.v1.Session, model: dict, x: np.ndarray, y: np.ndarray) -> float:
+    """One update on (x, y); returns the loss J before it."""
+    return gradient_step(sess, model, x, y)["J"]
+
+
+def predict(sess: tf.compat.v1.Session, model: dict, x: np.ndarray) -> np.ndarray:
+    """The neuron's output Z = sigma(XW + b) for each row of `x`."""
+    return sess.run(model["z"], feed_dict={model["X"]: x})
+
+
 def print_comparison(article: dict[str, Any], measured: dict[str, Any]) -> None:
     """A small table: each quantity as the article gives it and as computed here."""
     print(f"{'':10} {'article':>24}   {'measured':>30}")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import inspect
 from pathlib import Path
+from types import ModuleType
 from typing import Callable
 
 from tfport.profiles import Profile, get_profile
@@ -89,13 +91,33 @@ def port(example_id: str, api: str) -> Callable[..., RunResult]:
     return importlib.import_module(f"{_PACKAGES[api]}.{example_id}").run
 
 
+def modules(example_id: str) -> tuple[ModuleType, ModuleType]:
+    """The two port modules of an example: (legacy_tf1.<id>, keras_models.<id>)."""
+    check_example(example_id)
+    return tuple(importlib.import_module(f"{_PACKAGES[api]}.{example_id}") for api in APIS)
+
+
+def saves_checkpoints(example_id: str) -> bool:
+    """Whether the TF1 port has a training loop whose result it can save (`checkpoint=`)."""
+    return "checkpoint" in inspect.signature(modules(example_id)[0].run).parameters
+
+
 def run_example(example_id: str, api: str, profile: str | Profile = "quick", seed: int = 0,
-                out_dir: str | Path | None = None, verbose: int = 1) -> RunResult:
-    """Run one port of one example; `profile` is a name from `tfport.profiles` or a Profile."""
+                out_dir: str | Path | None = None, verbose: int = 1,
+                checkpoint: str | Path | None = None) -> RunResult:
+    """Run one port of one example; `profile` is a name from `tfport.profiles` or a Profile.
+
+    `checkpoint`: a path prefix where the TF1 port saves its trained graph (tf1 only)."""
     check_example(example_id)
     if isinstance(profile, str):
         try:
             profile = get_profile(example_id, profile)
         except KeyError as error:
             raise UnknownChoice(error.args[0]) from None
-    return port(example_id, api)(profile, seed=seed, out_dir=out_dir, verbose=verbose)
+    if checkpoint is None:
+        return port(example_id, api)(profile, seed=seed, out_dir=out_dir, verbose=verbose)
+    if api != "tf1" or not saves_checkpoints(example_id):
+        raise UnknownChoice(f"only a TF1 port with a training loop saves a checkpoint, not "
+                            f"{example_id} / {api}")
+    return port(example_id, api)(profile, seed=seed, out_dir=out_dir, verbose=verbose,
+                                 checkpoint=checkpoint)
