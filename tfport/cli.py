@@ -2,12 +2,15 @@
 
     tfport list
     tfport run ID [--api tf1|keras|both] [--profile quick|article] [--seed N] [--out DIR]
+               [--save-checkpoint]
     tfport compare [--profile quick|article] [--seed N] [--out DIR]
     tfport audit [--profile quick|article] [--seed N] [--records DIR] [--report FILE]
                  [--rerun | --no-run]
+    tfport verify [ID ...] [--steps K] [--seed N]
+    tfport convert-checkpoint ID CKPT OUT
 
-Bad input (an unknown example, API or profile, a missing or broken MNIST file) is one line
-on stderr and a non-zero exit: 2 for a wrong command line, 1 for unusable data.
+Bad input (an unknown example, API or profile, a missing or broken MNIST file or checkpoint)
+is one line on stderr and a non-zero exit: 2 for a wrong command line, 1 for unusable data.
 """
 
 from __future__ import annotations
@@ -32,12 +35,14 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tfport", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
-                                     metavar="{list,run,compare,audit}")
+                                     metavar="{list,run,compare,audit,verify,convert-checkpoint}")
     commands.add_parser("list", help="the examples, their articles and profiles")
 
     run = commands.add_parser("run", help="run one example in one or both APIs")
     run.add_argument("example", metavar="ID", help="an example id from `tfport list`")
     run.add_argument("--api", choices=[*APIS, "both"], default="both")
+    run.add_argument("--save-checkpoint", action="store_true",
+                     help="save the trained TF1 graph as a Saver checkpoint in --out")
     _add_common(run)
 
     compare = commands.add_parser("compare", help="run every example in both APIs, one table")
@@ -53,7 +58,27 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument("--rerun", action="store_true", help="run everything, even if recorded")
     mode.add_argument("--no-run", action="store_true",
                        help="train nothing: report from the records, marking claims without them")
+
+    verify = commands.add_parser("verify", help="check that the two ports are the same model")
+    verify.add_argument("examples", metavar="ID", nargs="*",
+                        help="example ids (default: every example)")
+    verify.add_argument("--steps", type=_positive, default=5,
+                        help="training steps to compare (default: 5)")
+    verify.add_argument("--seed", type=int, default=0)
+
+    convert = commands.add_parser("convert-checkpoint",
+                                  help="turn a TF1 port's checkpoint into Keras weights")
+    convert.add_argument("example", metavar="ID", help="the example whose TF1 port saved it")
+    convert.add_argument("checkpoint", metavar="CKPT", help="the checkpoint's path prefix")
+    convert.add_argument("out", metavar="OUT", type=Path, help="the Keras weights, *.weights.h5")
     return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _add_common(parser: argparse.ArgumentParser, out: bool = True) -> None:
@@ -72,22 +97,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _list()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up notes quiet
     from tfport.data import DataError, load_mnist
+    from tfport.examples import check_example
+    from tfport.errors import TransferError
 
     try:
-        if getattr(args, "example", None) is not None:
-            from tfport.examples import check_example
-
-            check_example(args.example)
+        for example_id in [getattr(args, "example", None), *getattr(args, "examples", [])]:
+            if example_id is not None:
+                check_example(example_id)
+        if args.command == "convert-checkpoint":
+            return _convert(args)
         load_mnist()  # fail on unusable data now, before minutes of model building
         if args.command == "run":
             return _run(args)
         if args.command == "audit":
             return _audit(args, argv)
+        if args.command == "verify":
+            return _verify(args)
         return _compare(args)
     except UnknownChoice as error:
         print(f"tfport: error: {error}", file=sys.stderr)
         return 2
     except DataError as error:
+        print(f"tfport: error: {error}", file=sys.stderr)
+        return 1
+    except TransferError as error:  # weights or a checkpoint that do not fit the example
         print(f"tfport: error: {error}", file=sys.stderr)
         return 1
 
@@ -104,19 +137,29 @@ def _list() -> int:
 def _run(args: argparse.Namespace) -> int:
     from tfport import plots
     from tfport.compare import side_by_side
-    from tfport.examples import check_example, run_example
+    from tfport.examples import check_example, run_example, saves_checkpoints
 
     check_example(args.example)
     apis = APIS if args.api == "both" else (args.api,)
+    checkpoint = None
+    if args.save_checkpoint:
+        if "tf1" not in apis or not saves_checkpoints(args.example):
+            raise UnknownChoice("--save-checkpoint saves the TF1 port's trained graph: use it "
+                                "with --api tf1 or both, on an example with a training loop")
+        checkpoint = args.out / f"{args.example}-tf1-{args.profile}-seed{args.seed}.ckpt"
     results = []
     for api in apis:
         if not args.quiet:
             print(f"== {args.example} / {api} / {args.profile} profile / seed {args.seed}")
         results.append(run_example(args.example, api, args.profile, args.seed, args.out,
-                                   verbose=0 if args.quiet else 1))
+                                   verbose=0 if args.quiet else 1,
+                                   checkpoint=checkpoint if api == "tf1" else None))
     print()
     print(side_by_side(results))
     written = [result.save(args.out) for result in results]
+    if checkpoint is not None:
+        written.append(f"{checkpoint} (a TF1 checkpoint: `tfport convert-checkpoint "
+                       f"{args.example} {checkpoint} OUT.weights.h5` makes Keras weights of it)")
     stem = f"{args.example}-{args.profile}-seed{args.seed}"
     written.append(args.out / f"{stem}-loss.png")
     plots.loss_curves(results, written[-1], x_label=_x_label(args.example, args.profile))
@@ -162,6 +205,32 @@ def _audit(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     print(markdown_table(["example", "claim", "tf1", "keras", "verdict"],
                          [[r.example, r.claim, r.tf1, r.keras, r.verdict] for r in rows]))
     print(f"\nwrote {report} and {report.with_suffix('.json')}")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from tfport.verify import passed, table, verify
+
+    failed = []
+    for example_id in args.examples or EXAMPLES:
+        print(f"== {example_id}: TF1 and Keras, same weights, same batches")
+        checks = verify(example_id, steps=args.steps, seed=args.seed)
+        print(table(checks))
+        print(f"{example_id}: {'equivalent' if passed(checks) else 'NOT equivalent'}\n")
+        if not passed(checks):
+            failed.append(example_id)
+    if failed:
+        print(f"tfport: {len(failed)} not equivalent: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from tfport.transfer import convert_checkpoint
+
+    out = convert_checkpoint(args.example, args.checkpoint, args.out)
+    print(f"wrote {out}: load it with keras_models.{args.example}.build_model(...)"
+          f".load_weights({str(out)!r})")
     return 0
 
 

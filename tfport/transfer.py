@@ -1,0 +1,151 @@
+"""Weight transfer between a TF1 port's graph and its Keras port, and TF1 checkpoint migration.
+
+A TF1 graph names its variables (`dense/kernel`, `conv2d/bias`, ...); a Keras model holds
+the same arrays as layer weights. Each Keras port says which TF1 variable each of its
+weights is, in one function next to its model code, `tf1_variables(model)`. This module
+moves the values in either direction and refuses, with the variable's name, anything that
+does not line up: a variable one side lacks, one too many, or a shape that differs.
+
+    values = tf1_values(sess)                          # {name: array} from a TF1 session
+    set_keras_weights(tf1_variables(model), values)    # TF1 -> Keras
+    set_tf1_weights(sess, keras_values(tf1_variables(model)))   # Keras -> TF1
+    values = read_checkpoint("runs/cnn_sparse-tf1-quick-seed0.ckpt")   # a Saver checkpoint
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from pathlib import Path
+from types import ModuleType
+from typing import Iterator, Mapping
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+import legacy_tf1  # noqa: F401  (sets TF_USE_LEGACY_KERAS before tf.compat.v1.layers loads)
+from tfport.errors import TransferError
+from tfport.examples import modules, saves_checkpoints
+from tfport.profiles import get_profile
+
+
+def tf1_values(sess: tf.compat.v1.Session) -> dict[str, np.ndarray]:
+    """The trainable variables of the session's graph, by name (without the `:0`)."""
+    with sess.graph.as_default():
+        variables = tf.compat.v1.trainable_variables()
+    return dict(zip((_name(v) for v in variables), sess.run(variables)))
+
+
+def keras_values(variables: Mapping[str, keras.Variable]) -> dict[str, np.ndarray]:
+    """The values of a Keras port's `tf1_variables(model)`, by TF1 name."""
+    _require_eager()
+    return {name: keras.ops.convert_to_numpy(variable) for name, variable in variables.items()}
+
+
+def set_keras_weights(variables: Mapping[str, keras.Variable],
+                      values: Mapping[str, np.ndarray], source: str = "the TF1 graph") -> None:
+    """Assign `values` (by TF1 name) to a Keras port's `tf1_variables(model)`."""
+    check_match({n: tuple(v.shape) for n, v in values.items()},
+                {n: tuple(v.shape) for n, v in variables.items()}, source, "the Keras model")
+    _require_eager()
+    for name, variable in variables.items():
+        variable.assign(values[name])
+
+
+def set_tf1_weights(sess: tf.compat.v1.Session, values: Mapping[str, np.ndarray],
+                    source: str = "the Keras model") -> None:
+    """Assign `values` (by TF1 name) to the trainable variables of the session's graph."""
+    with sess.graph.as_default():
+        variables = {_name(v): v for v in tf.compat.v1.trainable_variables()}
+        check_match({n: tuple(v.shape) for n, v in values.items()},
+                    {n: tuple(v.shape) for n, v in variables.items()}, source, "the TF1 graph")
+        sess.run([tf.compat.v1.assign(variables[name], values[name]) for name in variables])
+
+
+def check_match(source: Mapping[str, tuple], target: Mapping[str, tuple],
+                source_name: str, target_name: str) -> None:
+    """Raise TransferError naming the first variable that is missing, extra or mis-shaped."""
+    missing = sorted(set(target) - set(source))
+    if missing:
+        raise TransferError(f"{source_name} has no variable {missing[0]!r}, which "
+                            f"{target_name} needs (it has: {', '.join(sorted(source))})")
+    extra = sorted(set(source) - set(target))
+    if extra:
+        raise TransferError(f"{source_name} has a variable {extra[0]!r} that {target_name} "
+                            f"does not (it has: {', '.join(sorted(target))})")
+    for name in target:
+        if tuple(source[name]) != tuple(target[name]):
+            raise TransferError(f"variable {name!r} has shape {tuple(source[name])} in "
+                                f"{source_name} but {tuple(target[name])} in {target_name}")
+
+
+def read_checkpoint(prefix: str | Path) -> dict[str, np.ndarray]:
+    """Every variable of a `tf.compat.v1.train.Saver` checkpoint, by name."""
+    try:
+        reader = tf.train.load_checkpoint(str(prefix))
+        return {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()}
+    except (tf.errors.OpError, ValueError, IndexError, OSError, RuntimeError) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise TransferError(f"cannot read the checkpoint {prefix} ({reason}); give the prefix "
+                            f"that `tfport run ID --api tf1 --save-checkpoint` printed, "
+                            f"e.g. runs/cnn_sparse-tf1-quick-seed0.ckpt") from None
+
+
+def convert_checkpoint(example_id: str, checkpoint: str | Path, out: str | Path) -> Path:
+    """Turn a checkpoint that the TF1 port of `example_id` saved into Keras weights at `out`.
+
+    The checkpoint must be one the example's TF1 graph would restore: the same variables
+    (weights and optimizer state), the same shapes. The weights go into the Keras port's
+    model through its `tf1_variables`, which `model.load_weights(out)` reads back.
+    """
+    out = Path(out)
+    if not out.name.endswith(".weights.h5"):
+        raise TransferError(f"the output {out} must end in .weights.h5, the file Keras 3's "
+                            f"`model.load_weights` reads")
+    if not saves_checkpoints(example_id):
+        raise TransferError(f"{example_id} has no TF1 training loop, so no checkpoint to convert")
+    tf1_port, keras_port = modules(example_id)
+    values = read_checkpoint(checkpoint)
+    learning_rate = get_profile(example_id, "article").learning_rate
+    with tf1_session(tf1_port, learning_rate) as (sess, _):
+        graph_shapes = {_name(v): tuple(v.shape) for v in tf.compat.v1.global_variables()}
+        trainable = [_name(v) for v in tf.compat.v1.trainable_variables()]
+    source, target = f"the checkpoint {checkpoint}", f"the {example_id} TF1 graph"
+    # The weights first (the clearest message for a checkpoint of another example), then
+    # everything the graph would restore, optimizer state included.
+    check_match({name: values[name].shape for name in values if name in trainable},
+                {name: graph_shapes[name] for name in trainable}, source, target)
+    check_match({name: value.shape for name, value in values.items()}, graph_shapes,
+                source, target)
+    model = keras_port.build_model(learning_rate)
+    set_keras_weights(keras_port.tf1_variables(model), {name: values[name] for name in trainable},
+                      f"the checkpoint {checkpoint}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    model.save_weights(out)
+    return out
+
+
+@contextlib.contextmanager
+def tf1_session(tf1_port: ModuleType, learning_rate: float,
+                seed: int = 0) -> Iterator[tuple[tf.compat.v1.Session, dict]]:
+    """A fresh graph and session holding the TF1 port's model, initialized with `seed`."""
+    graph = tf.Graph()
+    with graph.as_default(), tf.compat.v1.Session(graph=graph) as sess:
+        tf.compat.v1.set_random_seed(seed)
+        random.seed(seed)  # tf-keras draws the layers' initializer seeds from `random`
+        model = tf1_port.build_model(learning_rate)
+        sess.run(tf.compat.v1.global_variables_initializer())
+        yield sess, model
+
+
+def _require_eager() -> None:
+    # Inside a TF1 graph's `as_default()`, `assign` would only add an op to that graph and
+    # change nothing: refuse rather than silently keep the old weights.
+    if not tf.executing_eagerly():
+        raise TransferError("Keras weights are read and set eagerly: do it outside the TF1 "
+                            "graph's `with graph.as_default()` block")
+
+
+def _name(variable: tf.Variable) -> str:
+    return variable.name.split(":")[0]
