@@ -45,7 +45,7 @@ from keras import ops
 
 from tfport import data
 from tfport.profiles import Profile
-from tfport.results import RunResult, make_result
+from tfport.results import RunResult, make_result, prediction_summary
 
 # 初始化参数 (784 pixels -> hidden sigmoid neurons -> 10 sigmoid outputs, one per digit)
 input_size = 784
@@ -269,6 +269,8 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
 
     # 评估模型 (evaluate)
     test_loss, test_accuracy = evaluate(model, x_test, y_test)
+    # 预测 (every test prediction, kept as the first 16 and a confusion matrix)
+    test_predictions = predict(model, x_test)
     param_count = model.count_params()
     max_grad_difference = max(grad_differences)
     if verbose:
@@ -280,7 +282,8 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         test_accuracy=test_accuracy, test_loss=test_loss, loss_history=losses,
         wall_time_s=time.perf_counter() - start, train_time_s=train_time,
         train_samples=len(x_train) * profile.epochs, param_count=param_count,
-        extra={"max_grad_difference": max_grad_difference,
+        extra={**prediction_summary(y_test, test_predictions),
+               "max_grad_difference": max_grad_difference,
                "note": "largest |hand-derived - tf.GradientTape| over both weight matrices, "
                        f"on the first {check_size} training samples, before training and "
                        "after every epoch"},

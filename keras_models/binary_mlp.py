@@ -41,7 +41,7 @@ import numpy as np
 
 from tfport import data
 from tfport.profiles import Profile
-from tfport.results import RunResult, make_result
+from tfport.results import RunResult, make_result, prediction_summary
 
 # 构建模型 (the article's layer sizes)
 hidden_size = 64
@@ -123,7 +123,7 @@ def evaluate(model: keras.Model, x_test: np.ndarray, y_test: np.ndarray,
 
 def predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
     """Probability of class 1 for each row of `x`, shape (n, 1)."""
-    return model.predict(x, verbose=0)
+    return model.predict(x, batch_size=1000, verbose=0)
 
 
 def run_three_samples(seed: int = 0, verbose: int = 1) -> dict:
@@ -168,6 +168,8 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
 
     # 评估模型 (evaluate)
     test_loss, test_accuracy = evaluate(model, x_test, y_test)
+    # 预测 (every test prediction, kept as the first 16 and a confusion matrix)
+    test_predictions = predict(model, x_test)
     param_count = model.count_params()
     if verbose:
         print(f"Test loss: {test_loss}, Test accuracy: {test_accuracy}")
@@ -177,5 +179,6 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         test_accuracy=test_accuracy, test_loss=test_loss, loss_history=losses,
         wall_time_s=time.perf_counter() - start, train_time_s=train_time,
         train_samples=len(x_train) * profile.epochs, param_count=param_count,
-        extra={"three_samples": three, "article_output": ARTICLE_OUTPUT},
+        extra={**prediction_summary(y_test, test_predictions),
+               "three_samples": three, "article_output": ARTICLE_OUTPUT},
     )

@@ -26,7 +26,7 @@ import numpy as np
 
 from tfport import data
 from tfport.profiles import Profile
-from tfport.results import RunResult, make_result
+from tfport.results import RunResult, make_result, prediction_summary
 
 num_classes = 10
 
@@ -115,6 +115,8 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
 
     # 评估模型 (evaluate)
     test_loss, test_accuracy = evaluate(model, x_test, y_test)
+    # 预测 (every test prediction, kept as the first 16 and a confusion matrix)
+    test_predictions = predict(model, x_test)
     if verbose:
         print("Test accuracy:", test_accuracy)
 
@@ -123,7 +125,8 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         test_accuracy=test_accuracy, test_loss=test_loss, loss_history=history["loss"],
         wall_time_s=time.perf_counter() - start, train_time_s=train_time,
         train_samples=len(x_train) * profile.epochs, param_count=model.count_params(),
-        extra={"val_accuracy": [float(a) for a in history["val_accuracy"]],
+        extra={**prediction_summary(y_test, test_predictions),
+               "val_accuracy": [float(a) for a in history["val_accuracy"]],
                "val_loss": [float(loss) for loss in history["val_loss"]],
                "validation_size": len(x_val)},
     )

@@ -24,7 +24,7 @@ import numpy as np
 
 from tfport import data, plots
 from tfport.profiles import Profile
-from tfport.results import RunResult, make_result
+from tfport.results import RunResult, make_result, prediction_summary
 
 # 初始化参数 (the article's parameters; learning rate and steps come from the profile)
 input_size = 784
@@ -125,6 +125,8 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
 
     # 评估模型 (evaluate)
     test_loss, test_accuracy = evaluate(model, x_test, y_test)
+    # 预测 (every test prediction, kept as the first 16 and a confusion matrix)
+    test_predictions = predict(model, x_test)
     param_count = model.count_params()
     if verbose:
         print("Test accuracy:", test_accuracy)
@@ -138,4 +140,5 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         test_accuracy=test_accuracy, test_loss=test_loss, loss_history=losses,
         wall_time_s=time.perf_counter() - start, train_time_s=train_time,
         train_samples=len(x_train) * profile.epochs, param_count=param_count,
+        extra=prediction_summary(y_test, test_predictions),
     )

@@ -50,7 +50,7 @@ import tensorflow as tf
 from legacy_tf1 import feeding
 from tfport import data
 from tfport.profiles import Profile
-from tfport.results import RunResult, make_result
+from tfport.results import RunResult, make_result, prediction_summary
 
 # 初始化参数 (784 pixels -> hidden sigmoid neurons -> 10 sigmoid outputs, one per digit)
 input_size = 784
@@ -246,6 +246,8 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
 
         # 评估模型 (evaluate)
         test_loss, test_accuracy = evaluate(sess, model, x_test, y_test)
+        # 预测 (every test prediction, kept as the first 16 and a confusion matrix)
+        test_predictions = feeding.predict_in_batches(predict, sess, model, x_test)
         param_count = sum(int(np.prod(v.shape)) for v in tf.compat.v1.trainable_variables())
     max_grad_difference = max(grad_differences)
     if verbose:
@@ -257,7 +259,8 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         test_accuracy=test_accuracy, test_loss=test_loss, loss_history=losses,
         wall_time_s=time.perf_counter() - start, train_time_s=train_time,
         train_samples=len(x_train) * profile.epochs, param_count=param_count,
-        extra={"max_grad_difference": max_grad_difference,
+        extra={**prediction_summary(y_test, test_predictions),
+               "max_grad_difference": max_grad_difference,
                "note": "largest |hand-derived - tf.compat.v1.gradients| over both weight "
                        f"matrices, on the first {check_size} training samples, before "
                        "training and after every epoch"},

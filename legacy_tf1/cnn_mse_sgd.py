@@ -33,7 +33,7 @@ import tensorflow as tf
 from legacy_tf1 import feeding
 from tfport import data
 from tfport.profiles import Profile
-from tfport.results import RunResult, make_result
+from tfport.results import RunResult, make_result, prediction_summary
 
 num_classes = 10
 chunk_size = 1000  # images per gradient chunk; a full-batch step sums over all chunks
@@ -154,6 +154,8 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
 
         # 模型评估 (evaluate)
         test_loss, test_accuracy = evaluate(sess, model, x_test, y_test)
+        # 预测 (every test prediction, kept as the first 16 and a confusion matrix)
+        test_predictions = feeding.predict_in_batches(predict, sess, model, x_test)
         param_count = sum(int(np.prod(v.shape)) for v in tf.compat.v1.trainable_variables())
     if verbose:
         print("Test accuracy:", test_accuracy)
@@ -163,4 +165,5 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         test_accuracy=test_accuracy, test_loss=test_loss, loss_history=losses,
         wall_time_s=time.perf_counter() - start, train_time_s=train_time,
         train_samples=len(x_train) * profile.epochs, param_count=param_count,
+        extra=prediction_summary(y_test, test_predictions),
     )

@@ -33,7 +33,7 @@ import tensorflow as tf
 from legacy_tf1 import feeding
 from tfport import data
 from tfport.profiles import Profile
-from tfport.results import RunResult, make_result
+from tfport.results import RunResult, make_result, prediction_summary
 
 
 def load_data(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -137,6 +137,8 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
 
         # 模型评估 (evaluate)
         test_loss, test_accuracy = evaluate(sess, model, x_test, y_test)
+        # 预测 (every test prediction, kept as the first 16 and a confusion matrix)
+        test_predictions = feeding.predict_in_batches(predict, sess, model, x_test)
 
         # 模型应用 (predict)
         predictions = predict(sess, model, x_test[:10])
@@ -153,6 +155,7 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         test_accuracy=test_accuracy, test_loss=test_loss, loss_history=losses,
         wall_time_s=time.perf_counter() - start, train_time_s=train_time,
         train_samples=len(x_train) * profile.epochs, param_count=param_count,
-        extra={"first_10_predictions": predictions.argmax(axis=1).tolist(),
+        extra={**prediction_summary(y_test, test_predictions),
+               "first_10_predictions": predictions.argmax(axis=1).tolist(),
                "first_10_labels": y_test[:10].tolist()},
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import tensorflow as tf
 
@@ -19,3 +21,10 @@ def evaluate_in_batches(sess: tf.compat.v1.Session, model: dict, x: np.ndarray, 
         total_loss += loss_val * len(x_batch)
         total_correct += accuracy_val * len(x_batch)
     return total_loss / len(x), total_correct / len(x)
+
+
+def predict_in_batches(predict: Callable[..., np.ndarray], sess: tf.compat.v1.Session,
+                       model: dict, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+    """A port's `predict(sess, model, x)` over all of `x`, fed in batches, as Keras's `predict`."""
+    return np.concatenate([predict(sess, model, x[begin:begin + batch_size])
+                           for begin in range(0, len(x), batch_size)])

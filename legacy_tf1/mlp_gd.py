@@ -26,9 +26,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from legacy_tf1 import feeding
 from tfport import data, plots
 from tfport.profiles import Profile
-from tfport.results import RunResult, make_result
+from tfport.results import RunResult, make_result, prediction_summary
 
 # 初始化参数 (the article's parameters; learning rate and steps come from the profile)
 input_size = 784
@@ -128,6 +129,8 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
 
         # 评估模型 (evaluate)
         test_loss, test_accuracy = evaluate(sess, model, x_test, y_test)
+        # 预测 (every test prediction, kept as the first 16 and a confusion matrix)
+        test_predictions = feeding.predict_in_batches(predict, sess, model, x_test)
         param_count = sum(int(np.prod(v.shape)) for v in tf.compat.v1.trainable_variables())
     if verbose:
         print("Test accuracy:", test_accuracy)
@@ -141,4 +144,5 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         test_accuracy=test_accuracy, test_loss=test_loss, loss_history=losses,
         wall_time_s=time.perf_counter() - start, train_time_s=train_time,
         train_samples=len(x_train) * profile.epochs, param_count=param_count,
+        extra=prediction_summary(y_test, test_predictions),
     )

@@ -82,6 +82,15 @@ def test_result_record_is_complete_and_survives_json(example_id, api, tiny_profi
         assert math.isnan(result.test_accuracy)  # no test set: tables print n/a
     else:
         assert 0.0 <= result.test_accuracy <= 1.0
+        # The notebooks' prediction grid and confusion matrix: computed from every test
+        # prediction, so the matrix holds each test image once and its diagonal is the
+        # accuracy the port's own evaluation measured (to float32 rounding).
+        matrix = result.extra["confusion_matrix"]
+        total = sum(map(sum, matrix))
+        assert total == profile.test_size
+        assert sum(matrix[k][k] for k in range(len(matrix))) / total == pytest.approx(
+            result.test_accuracy, abs=1e-6)
+        assert len(result.extra["first_predictions"]) == len(result.extra["first_labels"]) == 16
     assert result.test_loss > 0
     assert result.wall_time_s >= result.train_time_s > 0
     assert result.train_samples_per_s > 0

@@ -37,6 +37,60 @@ def loss_curves(results: Sequence[RunResult], path: str | Path | None = None,
     return figure
 
 
+def prediction_grid(images: np.ndarray, results: Sequence[RunResult],
+                    class_names: Sequence[str] | None = None,
+                    path: str | Path | None = None) -> Figure:
+    """The first test digits, each titled with its label and every run's prediction.
+
+    `images`: the test images in the order the runs saw them (n, 28, 28) or flattened;
+    the predictions come from each result's `extra["first_predictions"]`. A wrong
+    prediction is drawn in red.
+    """
+    labels = results[0].extra["first_labels"]
+    shown = min(len(labels), len(images))
+    name = (lambda k: class_names[k]) if class_names else str
+    columns = 8
+    rows = -(-shown // columns)
+    figure = Figure(figsize=(columns * 1.3, rows * 1.7), layout="constrained")
+    for index in range(shown):
+        axes = figure.add_subplot(rows, columns, index + 1)
+        axes.imshow(np.asarray(images[index]).reshape(28, 28), cmap="gray_r")
+        axes.set_xticks([])
+        axes.set_yticks([])
+        guesses = [(r.api, r.extra["first_predictions"][index]) for r in results]
+        wrong = any(guess != labels[index] for _, guess in guesses)
+        axes.set_title(f"label {name(labels[index])}\n"
+                       + "\n".join(f"{api}: {name(guess)}" for api, guess in guesses),
+                       fontsize=8, color="tab:red" if wrong else "black")
+    figure.suptitle(f"{results[0].example}: first {shown} test images "
+                    f"({results[0].profile} profile; red: a wrong prediction)")
+    _save(figure, path)
+    return figure
+
+
+def confusion_matrix(result: RunResult, class_names: Sequence[str] | None = None,
+                     path: str | Path | None = None) -> Figure:
+    """The run's confusion matrix over the whole test set (`extra["confusion_matrix"]`)."""
+    matrix = np.asarray(result.extra["confusion_matrix"])
+    names = list(class_names) if class_names else [str(k) for k in range(len(matrix))]
+    figure = Figure(figsize=(5.5, 4.8), layout="constrained")
+    axes = figure.add_subplot()
+    image = axes.imshow(matrix, cmap="Blues")
+    figure.colorbar(image, ax=axes, label="test images")
+    for (row, column), count in np.ndenumerate(matrix):
+        axes.text(column, row, str(count), ha="center", va="center", fontsize=7,
+                  color="white" if count > matrix.max() / 2 else "black")
+    axes.set_xticks(range(len(names)), names)
+    axes.set_yticks(range(len(names)), names)
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("true")
+    axes.set_title(f"{result.example} / {result.api}: confusion matrix\n"
+                   f"({result.profile} profile, test accuracy {result.test_accuracy:.4f})",
+                   fontsize=10)
+    _save(figure, path)
+    return figure
+
+
 def scatter_inputs(x_train: np.ndarray, y_train: np.ndarray, path: str | Path | None = None) -> Figure:
     """Article 000's figure: feature 0 against feature 1, coloured by the first one-hot column.
 

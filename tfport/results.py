@@ -11,6 +11,8 @@ import platform
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 
 @dataclasses.dataclass
 class RunResult:
@@ -108,3 +110,30 @@ def make_result(
         extra=extra or {},
         environment=environment(),
     )
+
+
+SHOWN_PREDICTIONS = 16  # test digits the notebooks' prediction grid shows
+
+
+def prediction_summary(labels: np.ndarray, outputs: np.ndarray) -> dict[str, Any]:
+    """What a result keeps of a model's test predictions, the same way for both ports.
+
+    `labels`: class indices or one-hot rows; `outputs`: one row per sample, of scores per
+    class (probabilities or logits: the largest wins), or a single probability of class 1.
+    Returns the first SHOWN_PREDICTIONS predicted classes and labels, and the confusion
+    matrix (row: true class, column: predicted class), as plain lists for JSON.
+    """
+    labels, outputs = np.asarray(labels), np.asarray(outputs)
+    true_classes = labels.argmax(axis=1) if labels.ndim == 2 and labels.shape[1] > 1 else labels.reshape(-1)
+    true_classes = true_classes.astype(int)
+    if outputs.ndim == 2 and outputs.shape[1] > 1:
+        predicted, classes = outputs.argmax(axis=1), outputs.shape[1]
+    else:
+        predicted, classes = (outputs.reshape(-1) > 0.5).astype(int), 2
+    if len(predicted) != len(true_classes):
+        raise ValueError(f"{len(predicted)} predictions for {len(true_classes)} labels")
+    confusion = np.zeros((classes, classes), dtype=int)
+    np.add.at(confusion, (true_classes, predicted), 1)
+    return {"first_predictions": predicted[:SHOWN_PREDICTIONS].tolist(),
+            "first_labels": true_classes[:SHOWN_PREDICTIONS].tolist(),
+            "confusion_matrix": confusion.tolist()}
