@@ -1,0 +1,248 @@
+"""The API mapping: each TF1 call the ports use, its Keras 3 counterpart, and their defaults.
+
+This is the one source of the mapping tables in the README and the notebooks. Each row
+names the code it stands for in both ports (`tf1_code`, `keras_code`), and
+`tests/test_mapping.py` checks both ways that a table and its ports agree: every row's code
+is in the two port files, and every `tf.compat.v1` / `tf.nn` call in a TF1 port has a row.
+The default values are not typed in here: `table()` reads them from the installed
+TensorFlow and Keras signatures, so a table always shows the versions it runs with.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import inspect
+
+from tfport.compare import markdown_table
+from tfport.examples import EXAMPLES, check_example
+
+
+@dataclasses.dataclass(frozen=True)
+class Default:
+    """One argument whose default a reader should compare: where to read it on each side."""
+    argument: str  # as shown in the table
+    tf1: tuple[str, str]  # (object path, argument name)
+    keras: tuple[str, str]
+
+
+@dataclasses.dataclass(frozen=True)
+class Mapping:
+    tf1: str  # the TF1 call, as the table shows it
+    keras: str  # its Keras 3 counterpart
+    note: str = ""
+    tf1_code: str = ""  # what the TF1 port's source contains (default: `tf1`)
+    keras_code: str | None = ""  # the same for the Keras port; None: not code in the port
+    defaults: tuple[Default, ...] = ()
+
+
+PLACEHOLDER = Mapping(
+    "`tf.compat.v1.placeholder(tf.float32, [None, ...])`", "`keras.Input(shape=(...))`",
+    "The batch axis is left out in Keras; data goes in through `fit` / `predict`, not `feed_dict`.",
+    tf1_code="tf.compat.v1.placeholder", keras_code="keras.Input")
+PLACEHOLDER_BUILD = Mapping(
+    "`tf.compat.v1.placeholder(tf.float32, [None, ...])`", "`model.build((None, ...))`",
+    "A subclassed model learns its input shape when built; data goes in through `fit`.",
+    tf1_code="tf.compat.v1.placeholder", keras_code="model.build((None,")
+PLACEHOLDER_EAGER = Mapping(
+    "`tf.compat.v1.placeholder(...)` fed by `feed_dict`", "`keras.ops.convert_to_tensor(x)`",
+    "Eager code works on the values themselves.",
+    tf1_code="tf.compat.v1.placeholder", keras_code="keras.ops.convert_to_tensor")
+DENSE = Mapping(
+    "`tf.compat.v1.layers.dense(x, units, activation)`", "`keras.layers.Dense(units, activation)`",
+    "Glorot-uniform kernel, zero bias in both. The TF1 layer takes its initializer seed from "
+    "Python's `random` (through tf-keras), not from `tf.compat.v1.set_random_seed`.",
+    tf1_code="tf.compat.v1.layers.dense", keras_code="keras.layers.Dense",
+    defaults=(Default("use_bias", ("tf.compat.v1.layers.dense", "use_bias"),
+                      ("keras.layers.Dense", "use_bias")),))
+CONV2D = Mapping(
+    "`tf.compat.v1.layers.conv2d(x, filters, kernel_size)`", "`keras.layers.Conv2D(filters, kernel_size)`",
+    "Channels-last input in both.",
+    tf1_code="tf.compat.v1.layers.conv2d", keras_code="keras.layers.Conv2D",
+    defaults=(Default("padding", ("tf.compat.v1.layers.conv2d", "padding"),
+                      ("keras.layers.Conv2D", "padding")),
+              Default("strides", ("tf.compat.v1.layers.conv2d", "strides"),
+                      ("keras.layers.Conv2D", "strides"))))
+MAX_POOL = Mapping(
+    "`tf.compat.v1.layers.max_pooling2d(x, pool_size, strides)`", "`keras.layers.MaxPooling2D(pool_size)`",
+    "TF1 must be given `strides`; Keras's `None` means the pool size.",
+    tf1_code="tf.compat.v1.layers.max_pooling2d", keras_code="keras.layers.MaxPooling2D",
+    defaults=(Default("strides", ("tf.compat.v1.layers.max_pooling2d", "strides"),
+                      ("keras.layers.MaxPooling2D", "strides")),))
+FLATTEN = Mapping("`tf.compat.v1.layers.flatten(x)`", "`keras.layers.Flatten()`",
+                  tf1_code="tf.compat.v1.layers.flatten", keras_code="keras.layers.Flatten")
+SOFTMAX_XENT_LOGITS = Mapping(
+    "`tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=Y, logits=...))`",
+    "`keras.losses.CategoricalCrossentropy(from_logits=True)`",
+    "Keras averages over the batch itself.",
+    tf1_code="tf.nn.softmax_cross_entropy_with_logits",
+    keras_code="keras.losses.CategoricalCrossentropy(from_logits=True)")
+SOFTMAX_XENT_STRING = Mapping(
+    "`tf.nn.softmax_cross_entropy_with_logits` on a linear last layer",
+    "`Dense(10, activation=\"softmax\")` and `loss=\"categorical_crossentropy\"`",
+    "The Keras loss is given probabilities, yet computes from the logits that Keras keeps on "
+    "the softmax output, so both ports compute the same loss.",
+    tf1_code="tf.nn.softmax_cross_entropy_with_logits", keras_code="\"categorical_crossentropy\"")
+SPARSE_XENT = Mapping(
+    "`tf.nn.sparse_softmax_cross_entropy_with_logits(labels=Y, logits=...)`",
+    "`Dense(10, activation=\"softmax\")` and `loss=\"sparse_categorical_crossentropy\"`",
+    "Integer labels in both; Keras computes from the logits kept on the softmax output.",
+    tf1_code="tf.nn.sparse_softmax_cross_entropy_with_logits",
+    keras_code="\"sparse_categorical_crossentropy\"")
+SIGMOID_XENT = Mapping(
+    "`tf.nn.sigmoid_cross_entropy_with_logits(labels=Y, logits=...)`",
+    "`Dense(1, activation=\"sigmoid\")` and `loss=\"binary_crossentropy\"`",
+    "Keras computes from the logits kept on the sigmoid output.",
+    tf1_code="tf.nn.sigmoid_cross_entropy_with_logits", keras_code="\"binary_crossentropy\"")
+MSE = Mapping(
+    "`tf.compat.v1.losses.mean_squared_error(labels, predictions)`", "`loss=\"mean_squared_error\"`",
+    "Both average over every element of the batch.",
+    tf1_code="tf.compat.v1.losses.mean_squared_error", keras_code="\"mean_squared_error\"")
+GRADIENT_DESCENT = Mapping(
+    "`tf.compat.v1.train.GradientDescentOptimizer(lr).minimize(loss)`",
+    "`keras.optimizers.SGD(lr)` in `model.compile`",
+    "Keras's SGD with its default momentum 0 makes the same update.",
+    tf1_code="tf.compat.v1.train.GradientDescentOptimizer", keras_code="keras.optimizers.SGD",
+    defaults=(Default("momentum", ("tf.compat.v1.train.GradientDescentOptimizer", "momentum"),
+                      ("keras.optimizers.SGD", "momentum")),))
+ADAM = Mapping(
+    "`tf.compat.v1.train.AdamOptimizer(lr).minimize(loss)`", "`keras.optimizers.Adam(lr)` in `model.compile`",
+    "The epsilons differ: `tfport verify` measures how far one step then moves the two "
+    "ports apart, and that they agree once epsilon is matched.",
+    tf1_code="tf.compat.v1.train.AdamOptimizer", keras_code="keras.optimizers.Adam",
+    defaults=(Default("epsilon", ("tf.compat.v1.train.AdamOptimizer", "epsilon"),
+                      ("keras.optimizers.Adam", "epsilon")),
+              Default("beta 1", ("tf.compat.v1.train.AdamOptimizer", "beta1"),
+                      ("keras.optimizers.Adam", "beta_1")),
+              Default("beta 2", ("tf.compat.v1.train.AdamOptimizer", "beta2"),
+                      ("keras.optimizers.Adam", "beta_2"))))
+INITIALIZER = Mapping(
+    "`sess.run(tf.compat.v1.global_variables_initializer())`", "(nothing)",
+    "A Keras layer creates and initialises its weights when the model is built.",
+    tf1_code="tf.compat.v1.global_variables_initializer", keras_code=None)
+SEED = Mapping(
+    "`tf.compat.v1.set_random_seed(seed)` (and `random.seed` for `tf.compat.v1.layers`)",
+    "`keras.utils.set_random_seed(seed)`",
+    "Keras's call seeds Python, NumPy and TensorFlow at once.",
+    tf1_code="tf.compat.v1.set_random_seed", keras_code="keras.utils.set_random_seed")
+GRAPH_EAGER = Mapping(
+    "`tf.Graph()`, `tf.compat.v1.Session(graph=graph)`", "(nothing: Keras 3 runs eagerly)",
+    "Each TF1 port builds its own graph, so it can run twice in one process.",
+    tf1_code="tf.compat.v1.Session", keras_code=None)
+GRAPH_SESSION = Mapping(
+    "`tf.Graph()`, `tf.compat.v1.Session(graph=graph)`", "the `keras.Model` object",
+    "Each TF1 port builds its own graph, so it can run twice in one process.",
+    tf1_code="tf.compat.v1.Session", keras_code="keras.Model")
+FEED_TRAIN = Mapping(
+    "`sess.run([train_op, loss], feed_dict={X: x, Y: y})` in a loop over batches",
+    "`model.fit(x, y, batch_size=..., epochs=...)`",
+    "`fit` reshuffles every epoch unless told not to; the TF1 mini-batch loops reshuffle "
+    "too, in another random order.",
+    tf1_code="feed_dict=", keras_code=".fit(",
+    defaults=(Default("fit shuffle", ("keras.Model.fit", "shuffle"),
+                      ("keras.Model.fit", "shuffle")),))
+TRAIN_ON_BATCH = Mapping(
+    "one `sess.run([train_op, loss], feed_dict=...)`", "`model.train_on_batch(x, y)`",
+    "Keras 3 resets the metrics at each call: its loss is that batch's loss.",
+    tf1_code="def train_step", keras_code=".train_on_batch(")
+EVALUATE = Mapping(
+    "`sess.run([loss, accuracy], feed_dict={X: x_test, Y: y_test})`", "`model.evaluate(x_test, y_test)`",
+    "Both average the batches weighted by their size (the TF1 ports feed batches of 1,000).",
+    tf1_code="def evaluate", keras_code=".evaluate(")
+PREDICT = Mapping("`sess.run(output, feed_dict={X: x})`", "`model.predict(x)`",
+                  tf1_code="def predict", keras_code=".predict(")
+TRAINABLE = Mapping("`tf.compat.v1.trainable_variables()`", "`model.count_params()` / `model.trainable_weights`",
+                    tf1_code="tf.compat.v1.trainable_variables", keras_code="count_params()")
+TRAINABLE_EAGER = Mapping("`tf.compat.v1.trainable_variables()`", "the variables themselves",
+                          "Eager code holds its variables; nothing collects them in a graph.",
+                          tf1_code="tf.compat.v1.trainable_variables", keras_code='(model["W"], model["b"])')
+SAVER = Mapping(
+    "`tf.compat.v1.train.Saver().save(sess, path)`", "`model.save_weights(\"*.weights.h5\")`",
+    "`tfport convert-checkpoint` turns a TF1 port's checkpoint into Keras weights.",
+    tf1_code="tf.compat.v1.train.Saver", keras_code=None)
+GET_VARIABLE = Mapping(
+    "`tf.compat.v1.get_variable(name, shape)`", "`keras.layers.Dense(units, use_bias=False)`",
+    "Glorot-uniform in both, but `get_variable` draws from the graph seed: the two ports do "
+    "not start from the same weights.",
+    tf1_code="tf.compat.v1.get_variable", keras_code="use_bias=False")
+GRADIENTS = Mapping("`tf.compat.v1.gradients(loss, variables)`", "`tf.GradientTape().gradient(loss, variables)`",
+                    tf1_code="tf.compat.v1.gradients", keras_code="tf.GradientTape")
+ASSIGN_SUB_HAND = Mapping(
+    "`tf.compat.v1.assign_sub(w, lr * gradient)`", "`optimizer.apply(gradients, variables)` with `SGD(lr)`",
+    "Inside a custom `train_step`, as keras.io's \"Customizing what happens in fit()\" does.",
+    tf1_code="tf.compat.v1.assign_sub", keras_code="self.optimizer.apply(")
+VARIABLE = Mapping("`tf.Variable(value)` and `w.assign_sub(...)` in the graph", "`keras.Variable(value)` and `w.assign_sub(...)`",
+                   tf1_code="tf.Variable", keras_code="keras.Variable")
+
+# Which rows each example's ports use, in the order the code meets them.
+USED: dict[str, tuple[Mapping, ...]] = {
+    "mlp_gd": (GRAPH_SESSION, SEED, PLACEHOLDER, DENSE, SOFTMAX_XENT_LOGITS, GRADIENT_DESCENT,
+               INITIALIZER, FEED_TRAIN, TRAIN_ON_BATCH, EVALUATE, PREDICT, TRAINABLE, SAVER),
+    "backprop": (GRAPH_SESSION, SEED, PLACEHOLDER_BUILD, GET_VARIABLE, GRADIENTS, ASSIGN_SUB_HAND,
+                 INITIALIZER, FEED_TRAIN, TRAIN_ON_BATCH, EVALUATE, PREDICT, TRAINABLE, SAVER),
+    "cnn_onehot": (GRAPH_SESSION, SEED, PLACEHOLDER, CONV2D, MAX_POOL, FLATTEN, DENSE,
+                   SOFTMAX_XENT_STRING, ADAM, INITIALIZER, FEED_TRAIN, TRAIN_ON_BATCH, EVALUATE,
+                   PREDICT, TRAINABLE, SAVER),
+    "cnn_sparse": (GRAPH_SESSION, SEED, PLACEHOLDER, CONV2D, MAX_POOL, FLATTEN, DENSE,
+                   SPARSE_XENT, ADAM, INITIALIZER, FEED_TRAIN, TRAIN_ON_BATCH, EVALUATE, PREDICT,
+                   TRAINABLE, SAVER),
+    "cnn_mse_sgd": (GRAPH_SESSION, SEED, PLACEHOLDER, CONV2D, MAX_POOL, FLATTEN, DENSE, MSE,
+                    GRADIENT_DESCENT, INITIALIZER, FEED_TRAIN, TRAIN_ON_BATCH, EVALUATE, PREDICT,
+                    TRAINABLE, SAVER),
+    "binary_mlp": (GRAPH_SESSION, SEED, PLACEHOLDER, DENSE, SIGMOID_XENT, ADAM, INITIALIZER,
+                   FEED_TRAIN, TRAIN_ON_BATCH, EVALUATE, PREDICT, TRAINABLE, SAVER),
+    "sigmoid_step": (GRAPH_EAGER, SEED, PLACEHOLDER_EAGER, VARIABLE, GRADIENTS, INITIALIZER,
+                     TRAINABLE_EAGER),
+}
+
+
+def rows(example_id: str) -> tuple[Mapping, ...]:
+    """The mapping rows of one example, in the order its code uses them."""
+    check_example(example_id)
+    return USED[example_id]
+
+
+def all_rows() -> list[Mapping]:
+    """Every row any example uses, once, in first-use order (the README's table)."""
+    seen: dict[str, Mapping] = {}
+    for example_id in EXAMPLES:
+        for row in USED[example_id]:
+            seen.setdefault(row.tf1, row)
+    return list(seen.values())
+
+
+def table(example_id: str | None = None) -> str:
+    """The Markdown mapping table of one example, or of every example with None."""
+    chosen = all_rows() if example_id is None else rows(example_id)
+    body = [[row.tf1, row.keras, describe_defaults(row.defaults), row.note] for row in chosen]
+    return markdown_table(["TF1 (`legacy_tf1`)", "Keras 3 (`keras_models`)",
+                           "defaults, TF1 vs Keras (read from the installed APIs)", "note"], body)
+
+
+def describe_defaults(defaults: tuple[Default, ...]) -> str:
+    """'epsilon 1e-08 vs 1e-07 (differs); beta 1 0.9 vs 0.9' from the live signatures."""
+    parts = []
+    for default in defaults:
+        tf1_value, keras_value = default_value(*default.tf1), default_value(*default.keras)
+        same = "" if tf1_value in (keras_value, "not an argument") else " (differs)"
+        parts.append(f"{default.argument} {tf1_value} vs {keras_value}{same}"
+                     if default.tf1 != default.keras else f"{default.argument} {keras_value}")
+    return "; ".join(parts)
+
+
+def default_value(path: str, argument: str) -> str:
+    """The default of `argument` in the signature of the object at `path` ('required' if none).
+
+    A missing argument (GradientDescentOptimizer has no momentum) reads 'not an argument'.
+    """
+    import legacy_tf1  # noqa: F401  (tf.compat.v1.layers need its tf-keras switch)
+
+    module_name, _, attribute_path = path.partition(".")
+    target = importlib.import_module({"tf": "tensorflow"}.get(module_name, module_name))
+    for attribute in attribute_path.split("."):
+        target = getattr(target, attribute)
+    parameters = inspect.signature(target).parameters
+    if argument not in parameters:
+        return "not an argument"
+    value = parameters[argument].default
+    return "required" if value is inspect.Parameter.empty else repr(value)
