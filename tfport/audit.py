@@ -194,6 +194,51 @@ LATER_ROWS = [
 ]
 
 
+# The article-profile audit committed with the repository (see README, "Do the articles'
+# claims hold?"); the notebooks show its rows beside what they measure.
+RECORDED_AUDIT = Path(__file__).resolve().parent.parent / "docs" / "audit" / "audit.json"
+
+
+def claim_rows(example_id: str, runs: Runs) -> list[Row]:
+    """The verdict on each of an example's claims, from one run per API."""
+    return [check(runs) for check in CLAIMS[example_id]]
+
+
+def recorded_rows(name: str, path: str | Path = RECORDED_AUDIT) -> list[Row]:
+    """The committed article-profile audit's rows for `name` (an example id or
+    'bert_classifier'); empty where the report is not there (an installed, not cloned, copy)."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    return [Row(**row) for row in json.loads(path.read_text())["rows"] if row["example"] == name]
+
+
+def rows_table(rows: list[Row], label: str = "") -> str:
+    """Claim, both APIs' measurements, verdict and why, as a Markdown table."""
+    return markdown_table(["claim", "tf1", "keras", f"verdict{label}", "why"],
+                          [[r.claim, r.tf1, r.keras, r.verdict, r.why] for r in rows])
+
+
+def claims_beside(example_id: str, runs: Runs, profile: str) -> str:
+    """Each claim with what `runs` measured, as a Markdown table (the notebooks' claim cell).
+
+    At the article profile the verdict is this run's own. At a smaller profile a verdict on
+    the article's settings would mean nothing, so the table shows this run's figures beside
+    the committed article-profile audit's figures and verdict.
+    """
+    measured = claim_rows(example_id, runs)
+    if profile == "article":
+        return rows_table(measured, " (this run)")
+    recorded = {row.claim: row for row in recorded_rows(example_id)}
+    missing = Row(example_id, "", "", "", "", "not recorded here", "run `tfport audit --profile article`")
+    body = [[row.claim, row.tf1, row.keras, recorded.get(row.claim, missing).tf1,
+             recorded.get(row.claim, missing).keras, recorded.get(row.claim, missing).verdict,
+             recorded.get(row.claim, missing).why] for row in measured]
+    return markdown_table(["claim", f"tf1 ({profile}, this run)", f"keras ({profile}, this run)",
+                           "tf1 (article, recorded)", "keras (article, recorded)",
+                           "verdict (article profile)", "why"], body)
+
+
 def collect(example_id: str, profile: str, seed: int, records: Path, reuse: bool,
             verbose: int, run_missing: bool = True) -> Runs | None:
     """Both APIs' results for one example: read from `records` when allowed, else run
@@ -239,7 +284,7 @@ def audit(profile: str = "quick", seed: int = 0, records: str | Path = "runs/aud
                             "run this audit again."))
             continue
         used.extend(runs.values())
-        rows.extend(check(runs) for check in checks)
+        rows.extend(claim_rows(example_id, runs))
     rows.extend(LATER_ROWS)
     _write(rows, used, profile, seed, records, report, command)
     return rows
