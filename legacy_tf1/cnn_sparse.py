@@ -47,10 +47,14 @@ def load_data(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     return x_train, mnist.y_train.astype("int64"), x_test, mnist.y_test.astype("int64")
 
 
-def build_model(learning_rate: float) -> dict[str, tf.Tensor]:
-    """The article's CNN, built into the current default graph."""
-    X = tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1])
-    Y = tf.compat.v1.placeholder(tf.int64, [None])
+def build_model(learning_rate: float,
+                inputs: tuple[tf.Tensor, tf.Tensor] | None = None) -> dict[str, tf.Tensor]:
+    """The article's CNN, built into the current default graph.
+
+    `inputs`: tensors to build on instead of the placeholders (`tfport bench` passes a
+    `tf.data` iterator's output); they can still be fed through `feed_dict`."""
+    X = tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1]) if inputs is None else inputs[0]
+    Y = tf.compat.v1.placeholder(tf.int64, [None]) if inputs is None else inputs[1]
 
     # 模型构建 (conv 3x3x32 relu -> max-pool 2x2 -> flatten -> dense 128 relu -> dense 10)
     conv = tf.compat.v1.layers.conv2d(X, 32, (3, 3), activation=tf.nn.relu)

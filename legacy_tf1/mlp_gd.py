@@ -47,11 +47,15 @@ def load_data(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     return x_train, y_train, x_test, y_test
 
 
-def build_model(learning_rate: float) -> dict[str, tf.Tensor]:
-    """The article's graph, built into the current default graph."""
+def build_model(learning_rate: float,
+                inputs: tuple[tf.Tensor, tf.Tensor] | None = None) -> dict[str, tf.Tensor]:
+    """The article's graph, built into the current default graph.
+
+    `inputs`: tensors to build on instead of the placeholders (`tfport bench` passes a
+    `tf.data` iterator's output); they can still be fed through `feed_dict`."""
     # 创建输入和输出占位符 (placeholders for inputs and one-hot labels)
-    X = tf.compat.v1.placeholder(tf.float32, [None, input_size])
-    Y = tf.compat.v1.placeholder(tf.float32, [None, output_size])
+    X = tf.compat.v1.placeholder(tf.float32, [None, input_size]) if inputs is None else inputs[0]
+    Y = tf.compat.v1.placeholder(tf.float32, [None, output_size]) if inputs is None else inputs[1]
 
     # 定义神经网络结构 (784 -> 500 relu -> 10 logits)
     hidden_layer = tf.compat.v1.layers.dense(X, hidden_size, activation=tf.nn.relu)

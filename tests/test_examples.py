@@ -15,18 +15,19 @@ import math
 import pytest
 
 from tfport.examples import run_example
+from tfport.profiles import get_profile
 
 # example id: (accuracy bar for each API, largest |keras - tf1| accuracy gap at seed 0)
 BARS = {
     # Measured: 0.7090-0.7310 over seeds 0-4, identical in both APIs at every seed (with the
     # same seed both start from the same weights, and full-batch GD has no shuffling), so
     # the gap tolerance only absorbs float summation order.
-    "mlp_gd": (0.68, 0.002),
+    "mlp_gd": (get_profile("mlp_gd", "quick").accuracy_bar, 0.002),
     # Measured: tf1 0.9295-0.9410, keras 0.9240-0.9375; largest same-seed gap 0.0120 (Adam's
     # epsilon and the shuffling order differ between the APIs). Tolerance 2.5x that gap.
-    "cnn_sparse": (0.90, 0.03),
+    "cnn_sparse": (get_profile("cnn_sparse", "quick").accuracy_bar, 0.03),
     # Measured: tf1 0.9125-0.9200, keras 0.9095-0.9270; largest same-seed gap 0.0105.
-    "cnn_onehot": (0.88, 0.03),
+    "cnn_onehot": (get_profile("cnn_onehot", "quick").accuracy_bar, 0.03),
 }
 
 

@@ -8,6 +8,8 @@
                  [--rerun | --no-run]
     tfport verify [ID ...] [--steps K] [--seed N]
     tfport convert-checkpoint ID CKPT OUT
+    tfport bench [ID ...] [--profile article|quick] [--repeat N] [--epochs N] [--steps N]
+                 [--out DIR]
 
 Bad input (an unknown example, API or profile, a missing or broken MNIST file or checkpoint)
 is one line on stderr and a non-zero exit: 2 for a wrong command line, 1 for unusable data.
@@ -35,7 +37,7 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tfport", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
-                                     metavar="{list,run,compare,audit,verify,convert-checkpoint}")
+                                     metavar="{list,run,compare,audit,verify,convert-checkpoint,bench}")
     commands.add_parser("list", help="the examples, their articles and profiles")
 
     run = commands.add_parser("run", help="run one example in one or both APIs")
@@ -71,6 +73,22 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("example", metavar="ID", help="the example whose TF1 port saved it")
     convert.add_argument("checkpoint", metavar="CKPT", help="the checkpoint's path prefix")
     convert.add_argument("out", metavar="OUT", type=Path, help="the Keras weights, *.weights.h5")
+
+    bench = commands.add_parser("bench", help="time every variant of the ports, interleaved")
+    bench.add_argument("examples", metavar="ID", nargs="*",
+                       help="example ids (default: cnn_sparse mlp_gd)")
+    bench.add_argument("--profile", choices=PROFILE_NAMES, default="article",
+                       help="whose data, batch size and learning rate (default: article)")
+    bench.add_argument("--repeat", type=_positive, default=3,
+                       help="runs of each variant, interleaved (default: 3)")
+    bench.add_argument("--epochs", type=_positive, default=None,
+                       help="time at most N epochs of a mini-batch example (default: all)")
+    bench.add_argument("--steps", type=_positive, default=100,
+                       help="time at most N steps of a full-batch example (default: 100)")
+    bench.add_argument("--seed", type=int, default=0)
+    bench.add_argument("--out", type=Path, default=Path("runs/bench"),
+                       help="where the Markdown, JSON and PNG go (default: runs/bench)")
+    bench.add_argument("--quiet", action="store_true", help="no progress lines")
     return parser
 
 
@@ -98,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up notes quiet
     from tfport.data import DataError, load_mnist
     from tfport.examples import check_example
+    from tfport.bench import BenchError
     from tfport.errors import TransferError
 
     try:
@@ -113,6 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _audit(args, argv)
         if args.command == "verify":
             return _verify(args)
+        if args.command == "bench":
+            return _bench(args, argv)
         return _compare(args)
     except UnknownChoice as error:
         print(f"tfport: error: {error}", file=sys.stderr)
@@ -123,6 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TransferError as error:  # weights or a checkpoint that do not fit the example
         print(f"tfport: error: {error}", file=sys.stderr)
         return 1
+    except BenchError as error:
+        print(f"tfport: error: {error}", file=sys.stderr)
+        return 2
 
 
 def _list() -> int:
@@ -222,6 +246,19 @@ def _verify(args: argparse.Namespace) -> int:
     if failed:
         print(f"tfport: {len(failed)} not equivalent: {', '.join(failed)}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _bench(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    from tfport.bench import bench, table
+
+    command = "tfport " + " ".join(sys.argv[1:] if argv is None else argv)
+    summaries = bench(args.examples or ["cnn_sparse", "mlp_gd"], profile=args.profile,
+                      repeat=args.repeat, max_epochs=args.epochs, max_steps=args.steps,
+                      out=args.out, seed=args.seed, command=command, verbose=not args.quiet)
+    print(table(summaries))
+    stem = args.out / f"bench-{args.profile}"
+    print(f"\nwrote {stem}.md, {stem}.json and {stem}.png")
     return 0
 
 

@@ -91,6 +91,33 @@ def confusion_matrix(result: RunResult, class_names: Sequence[str] | None = None
     return figure
 
 
+def bench_bars(summaries: Sequence, path: str | Path | None = None) -> Figure:
+    """`tfport bench`: steady time per epoch (step) of each variant, one panel per example,
+    with the spread over repeats and the ratio to the faithful TF1 port written on the bar."""
+    examples = list(dict.fromkeys(s.example for s in summaries))
+    figure = Figure(figsize=(7.5, 1.2 + 1.6 * len(examples)), layout="constrained")
+    for index, example in enumerate(examples):
+        axes = figure.add_subplot(len(examples), 1, index + 1)
+        mine = [s for s in summaries if s.example == example]
+        times = [s.steady_s for s in mine]
+        low = [s.steady_s - s.steady_spread[0] for s in mine]
+        high = [s.steady_spread[1] - s.steady_s for s in mine]
+        colors = ["tab:blue" if s.variant.startswith("tf1") else "tab:orange" for s in mine]
+        positions = np.arange(len(mine))
+        axes.barh(positions, times, xerr=[low, high], color=colors, capsize=3)
+        axes.set_yticks(positions, [s.variant for s in mine])
+        axes.invert_yaxis()
+        for position, summary in zip(positions, mine):
+            label = "baseline" if summary.ratio_vs_tf1 is None else f"x{summary.ratio_vs_tf1:.2f}"
+            axes.text(summary.steady_s, position, f"  {label}", va="center", fontsize=8)
+        axes.set_xlim(0, max(s.steady_spread[1] for s in mine) * 1.3)
+        axes.set_xlabel(f"seconds per {mine[0].unit} (median; bars: min-max over repeats)")
+        axes.set_title(example, fontsize=10)
+        axes.grid(axis="x", alpha=0.3)
+    _save(figure, path)
+    return figure
+
+
 def scatter_inputs(x_train: np.ndarray, y_train: np.ndarray, path: str | Path | None = None) -> Figure:
     """Article 000's figure: feature 0 against feature 1, coloured by the first one-hot column.
 

@@ -18,6 +18,11 @@ class Profile:
     learning_rate: float
     train_size: int | None = None  # None: all 60,000 training images
     test_size: int | None = None  # None: all 10,000 test images
+    # The test accuracy this profile should reach (`tfport bench` times how long it takes).
+    # quick: the bar tests/test_examples.py holds both ports to, set there from measurements;
+    # article: the accuracy the article claims, less half a unit of its last digit (as
+    # `tfport.audit.claim_bar` reads a claim). None: no bar.
+    accuracy_bar: float | None = None
 
     @property
     def full_batch(self) -> bool:
@@ -27,16 +32,20 @@ class Profile:
 PROFILES: dict[str, dict[str, Profile]] = {
     # Article 000: 1000 full-batch gradient-descent steps at learning rate 0.01.
     "mlp_gd": {
-        "article": Profile("article", epochs=1000, batch_size=None, learning_rate=0.01),
+        "article": Profile("article", epochs=1000, batch_size=None, learning_rate=0.01,
+                           accuracy_bar=0.945),
         "quick": Profile(
-            "quick", epochs=150, batch_size=None, learning_rate=0.01, train_size=5000, test_size=2000
+            "quick", epochs=150, batch_size=None, learning_rate=0.01, train_size=5000, test_size=2000,
+            accuracy_bar=0.68,
         ),
     },
     # Article 002: Adam with Keras's defaults, fit(epochs=5) and so batches of 32.
     "cnn_sparse": {
-        "article": Profile("article", epochs=5, batch_size=32, learning_rate=0.001),
+        "article": Profile("article", epochs=5, batch_size=32, learning_rate=0.001,
+                           accuracy_bar=0.9515),
         "quick": Profile(
-            "quick", epochs=2, batch_size=32, learning_rate=0.001, train_size=6000, test_size=2000
+            "quick", epochs=2, batch_size=32, learning_rate=0.001, train_size=6000, test_size=2000,
+            accuracy_bar=0.90,
         ),
     },
     # Article 001: Adam, categorical cross-entropy on one-hot labels, fit(epochs=5, batch_size=64)
@@ -44,12 +53,14 @@ PROFILES: dict[str, dict[str, Profile]] = {
     "cnn_onehot": {
         "article": Profile("article", epochs=5, batch_size=64, learning_rate=0.001),
         "quick": Profile(
-            "quick", epochs=2, batch_size=64, learning_rate=0.001, train_size=6000, test_size=2000
+            "quick", epochs=2, batch_size=64, learning_rate=0.001, train_size=6000, test_size=2000,
+            accuracy_bar=0.88,
         ),
     },
     # Article 002's prose recipe: MSE on one-hot targets, SGD(0.001), 100 full-batch epochs.
     "cnn_mse_sgd": {
-        "article": Profile("article", epochs=100, batch_size=None, learning_rate=0.001),
+        "article": Profile("article", epochs=100, batch_size=None, learning_rate=0.001,
+                           accuracy_bar=0.9515),
         "quick": Profile(
             "quick", epochs=20, batch_size=None, learning_rate=0.001, train_size=2000, test_size=2000
         ),

@@ -1,0 +1,99 @@
+"""`tfport bench`: a smoke run on the quick profile, and the arithmetic behind its figures."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tfport import bench, cli
+from tfport.audit import claim_bar
+from tfport.profiles import get_profile
+
+
+def test_bench_smoke_writes_table_json_and_plot(tmp_path, capsys):
+    # One repeat of every variant of one example, three full-batch steps each (the first
+    # alone, then two in one call): the whole
+    # pipeline (child processes, GEMM reference, summaries, report) in well under a minute.
+    code = cli.main(["bench", "mlp_gd", "--profile", "quick", "--repeat", "1", "--steps", "3",
+                     "--out", str(tmp_path), "--quiet"])
+    assert code == 0
+    report = (tmp_path / "bench-quick.md").read_text()
+    payload = json.loads((tmp_path / "bench-quick.json").read_text())
+    assert (tmp_path / "bench-quick.png").stat().st_size > 0
+    variants = [summary["variant"] for summary in payload["summaries"]]
+    assert variants == bench.variants_of("mlp_gd") == list(bench.VARIANTS)
+    rows = [line.split("|")[1:3] for line in report.splitlines() if line.startswith("| mlp_gd")]
+    assert [variant.strip() for _, variant in rows] == variants
+    assert payload["reference"]["gemm_flops_per_s"] > 0
+    assert "GFLOP/s" in report and payload["environment"]["device"]
+    for summary in payload["summaries"]:
+        assert summary["steady_s"] > 0 and summary["peak_rss_mb"] > 0
+        assert 0 < summary["flop_fraction"]
+        baseline = summary["variant"] == bench.FAITHFUL_TF1
+        assert (summary["ratio_vs_tf1"] is None) == baseline
+    runs = payload["runs"]
+    assert [run["chunks"] for run in runs] == [[1, 2]] * len(variants)
+    assert all(len(run["chunk_s"]) == len(run["accuracy"]) == 2 for run in runs)
+    assert "mlp_gd" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("example_id, message", [
+    ("sigmoid_step", "no training loop to time"),
+    ("nope", "unknown example"),
+])
+def test_bench_refuses_what_it_cannot_time(example_id, message, capsys):
+    assert cli.main(["bench", example_id, "--quiet"]) == 2
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1
+
+
+def test_training_flops_of_the_cnn_from_its_layer_shapes():
+    import keras
+
+    from keras_models import cnn_sparse
+
+    keras.utils.set_random_seed(0)
+    model = cnn_sparse.build_model(0.001)
+    conv = 2 * 3 * 3 * 1 * 32 * 26 * 26  # 3x3 kernel, 1 -> 32 channels, 26x26 outputs
+    hidden = 2 * (13 * 13 * 32) * 128  # flatten of the 13x13x32 pooled map -> 128
+    output = 2 * 128 * 10
+    # forward + backward (2x), without the input gradient of the first layer
+    assert bench.training_flops(model) == 3 * (conv + hidden + output) - conv
+
+
+def test_full_batch_steps_are_timed_first_alone_then_in_chunks():
+    profile = get_profile("mlp_gd", "article")
+    # the first step alone (start-up), then chunks of at least MIN_CHUNK steps (one `fit`
+    # or training-loop call each), at most FULL_BATCH_CHUNKS of them
+    assert bench._chunks(profile, None, 100) == [1, 33, 33, 33]
+    assert bench._chunks(profile, None, 5) == [1, 4]
+    assert bench._chunks(profile, None, None) == [1] + [100] * 9 + [99]
+    # mini-batch: the first epoch, then the others in one call
+    assert bench._chunks(get_profile("cnn_sparse", "article"), None, 100) == [1, 4]
+    assert bench._chunks(get_profile("cnn_sparse", "article"), 1, 100) == [1]
+
+
+def test_article_bars_are_the_claims():
+    assert get_profile("mlp_gd", "article").accuracy_bar == claim_bar("95")
+    assert get_profile("cnn_sparse", "article").accuracy_bar == claim_bar("95.2")
+    assert get_profile("cnn_mse_sgd", "article").accuracy_bar == claim_bar("95.2")
+
+
+def test_ratios_are_taken_repeat_by_repeat():
+    def run(variant, repeat, seconds):
+        return {"example": "mlp_gd", "variant": variant, "repeat": repeat, "chunk_s": [1.0, seconds],
+                "chunks": [1, 1], "accuracy": [0.5, 0.6], "bar": 0.55, "build_s": 0.1,
+                "import_s": 2.0, "train_samples": 100, "full_batch": True, "peak_rss_mb": 500.0,
+                "rss_after_import_mb": 400.0}
+
+    # The machine slows down in repeat 1 for both: the pairwise ratio stays 2.
+    runs = [run("tf1 feed_dict", 0, 1.0), run("keras fit", 0, 2.0),
+            run("tf1 feed_dict", 1, 3.0), run("keras fit", 1, 6.0)]
+    reference = {"gemm_flops_per_s": 1e9, "training_flops": {"mlp_gd": 1000}}
+    tf1, keras = bench.summarise(runs, reference)
+    assert keras.ratio_vs_tf1 == 2.0 and keras.ratio_spread == (2.0, 2.0)
+    assert tf1.ratio_vs_tf1 is None
+    assert keras.steady_s == 4.0  # median of 2 and 6
+    # the bar is reached in the second chunk: 1 + 2 s and 1 + 6 s, median 5 s
+    assert keras.time_to_bar_s == 5.0
