@@ -9,12 +9,12 @@ for: the model's forward and backward pass, the loss, the optimizer's update, Ke
 metrics, and the rest. Op times are summed over TensorFlow's threads, so on two cores they
 can add up to more than the wall time. The settings:
 
-- `tf1 feed_dict`: the TF1 port's training loop, as written;
-- `keras fit (numpy)`: `fit` on NumPy arrays, one step per call of the training function;
-- mini-batch examples: `keras fit, steps_per_execution`: the same with the Keras port's
-  `steps_per_execution`, so that Python calls the training function once per many steps;
-- full-batch examples: `keras fit (tf.data)`: `fit` on a `tf.data` dataset holding the
-  whole training set as its one batch.
+- the TF1 port's training loop, as written (`feed_dict` per step);
+- `fit` as the Keras port called it before `tfport bench` (NumPy arrays, one step per call
+  of the training function);
+- `fit` as the Keras port calls it now: with its `steps_per_execution` (mini-batch
+  examples), or on a `tf.data` dataset holding the whole training set as its one batch
+  (full-batch examples).
 
 It prints a Markdown table (and writes it to --out): milliseconds per training step by
 category, and the wall time per step.
@@ -126,13 +126,16 @@ def settings(example_id: str, train_size: int):
         keras.utils.set_random_seed(0)
         keras_model = keras_port.build_model(profile.learning_rate)
         dataset = tf.data.Dataset.from_tensors((x_keras, y_keras))
-        return lambda: keras_model.fit(dataset, epochs=1, verbose=0)
+        return lambda: keras_model.fit(dataset, epochs=1, shuffle=False, verbose=0)
 
-    trainers = {"tf1 feed_dict": tf1_train, "keras fit (numpy)": keras_train(1)}
+    trainers = {"tf1 feed_dict (the TF1 port)": tf1_train}
     if profile.batch_size is None:
-        trainers["keras fit (tf.data)"] = keras_dataset_train()
+        trainers["keras fit on NumPy (the port before)"] = keras_train(1)
+        trainers["keras fit on tf.data (the port)"] = keras_dataset_train()
     else:
-        trainers["keras fit, steps_per_execution"] = keras_train(keras_port.steps_per_execution)
+        trainers["keras fit, 1 step per call (the port before)"] = keras_train(1)
+        trainers["keras fit, steps_per_execution (the port)"] = keras_train(
+            keras_port.steps_per_execution)
     return steps, trainers
 
 

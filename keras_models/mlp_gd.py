@@ -100,7 +100,7 @@ def train(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray,
     # The whole training set as the dataset's one batch: `fit` on NumPy arrays would slice
     # and copy them into a batch at every step (`tfport bench` measures the difference).
     full_batch = tf.data.Dataset.from_tensors((x_train, y_train))
-    history = model.fit(full_batch, epochs=profile.epochs, verbose=0,
+    history = model.fit(full_batch, epochs=profile.epochs, shuffle=False, verbose=0,
                         callbacks=[StepProgbar(profile.epochs, verbose)])
     return history.history["loss"]
 

@@ -37,6 +37,19 @@ def test_bench_smoke_writes_table_json_and_plot(tmp_path, capsys):
     assert all(len(run["chunk_s"]) == len(run["accuracy"]) == 2 for run in runs)
     assert "mlp_gd" in capsys.readouterr().out
 
+    # The report can be rendered again from its JSON alone, to the same table.
+    (tmp_path / "bench-quick.md").unlink()
+    assert cli.main(["bench", "--rewrite", str(tmp_path / "bench-quick.json")]) == 0
+    assert (tmp_path / "bench-quick.md").read_text() == report
+
+
+def test_bench_rewrite_refuses_another_file(tmp_path, capsys):
+    wrong = tmp_path / "results.json"
+    wrong.write_text('{"example": "mlp_gd"}')
+    assert cli.main(["bench", "--rewrite", str(wrong)]) == 2
+    error = capsys.readouterr().err
+    assert "not a `tfport bench` JSON report" in error and error.count("\n") == 1
+
 
 @pytest.mark.parametrize("example_id, message", [
     ("sigmoid_step", "no training loop to time"),

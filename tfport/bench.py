@@ -30,7 +30,7 @@ Variants (the faithful ports stay as they are; the faster ones are separate and 
 - `tf1 tf.data`: the same graph built on a `tf.data` iterator (shuffled batches,
   prefetched; for full-batch training the whole training set, cached), fed the NumPy arrays
   once through placeholders, so that no step needs a `feed_dict`;
-- `keras fit`: the Keras port as written, `fit` on NumPy arrays;
+- `keras fit`: the Keras port as written, its own `fit` call;
 - `keras tf.data`: the same model fed by a `tf.data` pipeline with prefetch;
 - `keras xla+tf.data`: the same, with `jit_compile=True`.
 """
@@ -54,7 +54,7 @@ _PROCESS_START = time.perf_counter()  # as early as this module is imported in a
 VARIANTS: dict[str, tuple[str, str]] = {  # name -> (api, what it is)
     "tf1 feed_dict": ("tf1", "the TF1 port as written: one feed_dict per step"),
     "tf1 tf.data": ("tf1", "the same graph on a tf.data iterator, fed the arrays once; no feed_dict per step"),
-    "keras fit": ("keras", "the Keras port as written: fit on NumPy arrays"),
+    "keras fit": ("keras", "the Keras port as written: its own fit call"),
     "keras tf.data": ("keras", "the same model fed by a tf.data pipeline with prefetch"),
     "keras xla+tf.data": ("keras", "the same, with jit_compile=True (XLA)"),
 }
@@ -197,7 +197,7 @@ def _train_keras(spec: dict, profile, keras_port, arrays: dict) -> dict:
         chunk_profile = dataclasses.replace(profile, epochs=units)
         start = time.perf_counter()
         if fast:
-            model.fit(dataset, epochs=units, verbose=0)
+            model.fit(dataset, epochs=units, shuffle=False, verbose=0)  # shuffled in tf.data
         else:
             _call(keras_port.train, model=model, **arrays, profile=chunk_profile, verbose=0,
                   epochs=units, batch_size=profile.batch_size)
@@ -449,6 +449,24 @@ def bench(examples: Sequence[str], profile: str = "article", repeat: int = 3,
     return summaries
 
 
+def rewrite(json_path: str | Path) -> list[Summary]:
+    """Render the Markdown and the plot again from a report's JSON, without running anything
+    (the figures are the recorded ones; only the wording can change)."""
+    path = Path(json_path)
+    try:
+        payload = json.loads(path.read_text())
+        summaries = [Summary(**{**row, "steady_spread": tuple(row["steady_spread"]),
+                                "ratio_spread": None if row["ratio_spread"] is None
+                                else tuple(row["ratio_spread"])})
+                     for row in payload["summaries"]]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise BenchError(f"{path} is not a `tfport bench` JSON report ({error})") from None
+    _write(summaries, payload["runs"], payload["reference"], path.parent, payload["profile"],
+           payload["repeat"], (payload["max_epochs"], payload["max_steps"]), payload["command"],
+           payload["environment"])
+    return summaries
+
+
 def _environment(reference: dict) -> dict[str, str]:
     from tfport.results import environment
 
@@ -458,11 +476,12 @@ def _environment(reference: dict) -> dict[str, str]:
 
 
 def _write(summaries: list[Summary], runs: list[dict], reference: dict, out: Path,
-           profile: str, repeat: int, caps: tuple[int | None, int | None], command: str) -> None:
+           profile: str, repeat: int, caps: tuple[int | None, int | None], command: str,
+           env: dict[str, str] | None = None) -> None:
     from tfport import plots
 
     out.mkdir(parents=True, exist_ok=True)
-    env = _environment(reference)
+    env = env or _environment(reference)
     stem = out / f"bench-{profile}"
     measured = (f"{'every epoch' if caps[0] is None else f'at most {caps[0]} epochs'} of a "
                 f"mini-batch example, {'every step' if caps[1] is None else f'at most {caps[1]} steps'}"
@@ -485,7 +504,10 @@ def _write(summaries: list[Summary], runs: list[dict], reference: dict, out: Pat
         "Steady time: the median over repeats of each run's median time per epoch (full-batch: "
         "per step) after the first. Ratio: that time over the faithful TF1 port's in the same "
         "repeat. Start-up: building the graph or model plus what the first epoch (step) took "
-        "beyond a steady one. Of GEMM rate: training FLOPs per sample (from the layer shapes, "
+        "beyond a steady one (below zero when the first epoch happened to run faster than "
+        "the later ones: machine noise). Import: starting Python and importing TensorFlow "
+        "and Keras. Peak RSS: the process's peak resident memory, TensorFlow included; in "
+        "brackets, what the run added after the imports. Of GEMM rate: training FLOPs per sample (from the layer shapes, "
         "`tfport.bench.training_flops`) x samples per second, over the GEMM rate above. "
         "Time to bar: training time until the test accuracy, measured after each chunk (the "
         "first epoch, then the end; full-batch: the first step, then up to ten chunks of "

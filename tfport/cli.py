@@ -9,7 +9,7 @@
     tfport verify [ID ...] [--steps K] [--seed N]
     tfport convert-checkpoint ID CKPT OUT
     tfport bench [ID ...] [--profile article|quick] [--repeat N] [--epochs N] [--steps N]
-                 [--out DIR]
+                 [--out DIR] [--rewrite JSON]
 
 Bad input (an unknown example, API or profile, a missing or broken MNIST file or checkpoint)
 is one line on stderr and a non-zero exit: 2 for a wrong command line, 1 for unusable data.
@@ -89,6 +89,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", type=Path, default=Path("runs/bench"),
                        help="where the Markdown, JSON and PNG go (default: runs/bench)")
     bench.add_argument("--quiet", action="store_true", help="no progress lines")
+    bench.add_argument("--rewrite", metavar="JSON", type=Path, default=None,
+                       help="run nothing: render the Markdown and plot again from a report's JSON")
     return parser
 
 
@@ -125,7 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 check_example(example_id)
         if args.command == "convert-checkpoint":
             return _convert(args)
-        load_mnist()  # fail on unusable data now, before minutes of model building
+        if getattr(args, "rewrite", None) is None:
+            load_mnist()  # fail on unusable data now, before minutes of model building
         if args.command == "run":
             return _run(args)
         if args.command == "audit":
@@ -250,8 +253,12 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
-    from tfport.bench import bench, table
+    from tfport.bench import bench, rewrite, table
 
+    if args.rewrite is not None:
+        print(table(rewrite(args.rewrite)))
+        print(f"\nwrote {args.rewrite.with_suffix('.md')} and {args.rewrite.with_suffix('.png')}")
+        return 0
     command = "tfport " + " ".join(sys.argv[1:] if argv is None else argv)
     summaries = bench(args.examples or ["cnn_sparse", "mlp_gd"], profile=args.profile,
                       repeat=args.repeat, max_epochs=args.epochs, max_steps=args.steps,
