@@ -110,3 +110,11 @@ def test_ratios_are_taken_repeat_by_repeat():
     assert keras.steady_s == 4.0  # median of 2 and 6
     # the bar is reached in the second chunk: 1 + 2 s and 1 + 6 s, median 5 s
     assert keras.time_to_bar_s == 5.0
+
+
+def test_a_failing_run_is_one_line_and_exit_1(monkeypatch, capsys):
+    # A run that dies (here: a Python that cannot start) is reported, not a traceback.
+    monkeypatch.setattr(bench.sys, "executable", "/nonexistent/python")
+    assert cli.main(["bench", "mlp_gd", "--profile", "quick", "--repeat", "1", "--quiet"]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("tfport: error: ") and error.count("\n") == 1

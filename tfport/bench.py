@@ -70,6 +70,10 @@ class BenchError(ValueError):
     """An example or option the benchmark cannot measure."""
 
 
+class BenchRunError(BenchError):
+    """A measured run that failed or hung (the machine, not the command line)."""
+
+
 def variants_of(example_id: str) -> list[str]:
     """The variants an example has: the faster ones where the TF1 port's `build_model` can
     be built on tf.data tensors (`inputs=`)."""
@@ -293,12 +297,18 @@ def _reference(spec: dict) -> dict:
 
 def _child(spec: dict, timeout_s: float) -> dict:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    completed = subprocess.run([sys.executable, "-m", "tfport.bench", json.dumps(spec)],
-                               capture_output=True, text=True, env=env, timeout=timeout_s)
+    try:
+        completed = subprocess.run([sys.executable, "-m", "tfport.bench", json.dumps(spec)],
+                                   capture_output=True, text=True, env=env, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        raise BenchRunError(f"a benchmark run took over {timeout_s:.0f} s and was stopped: {spec}") from None
+    except OSError as error:
+        raise BenchRunError(f"could not start a benchmark run ({error})") from None
     lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
     if completed.returncode != 0 or not lines:
         tail = completed.stderr.strip().splitlines()[-1:] or ["(no error output)"]
-        raise RuntimeError(f"benchmark child {spec} failed (exit {completed.returncode}): {tail[0]}")
+        raise BenchRunError(f"a benchmark run failed (exit {completed.returncode}): {tail[0]} "
+                         f"[run: {json.dumps(spec)}]")
     return json.loads(lines[-1])
 
 

@@ -118,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up notes quiet
     from tfport.data import DataError, load_mnist
     from tfport.examples import check_example
-    from tfport.bench import BenchError
+    from tfport.bench import BenchError, BenchRunError
     from tfport.errors import TransferError
 
     try:
@@ -147,9 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TransferError as error:  # weights or a checkpoint that do not fit the example
         print(f"tfport: error: {error}", file=sys.stderr)
         return 1
-    except BenchError as error:
+    except BenchError as error:  # an example it cannot time (2), or a run that failed (1)
         print(f"tfport: error: {error}", file=sys.stderr)
-        return 2
+        return 1 if isinstance(error, BenchRunError) else 2
 
 
 def _list() -> int:
