@@ -154,8 +154,14 @@ class BackpropMLP(keras.Model):
         # 反向传播 (hand-derived gradients, no GradientTape)
         gradients = hand_gradients(x, y, w_output, h_hidden, h_output, self.rule)
 
-        # 权重更新 w := w − α·∂loss/∂w (SGD without momentum is exactly this rule)
-        self.optimizer.apply(gradients, self.weight_matrices)
+        # 权重更新 w := w − α·∂loss/∂w (SGD without momentum is exactly this rule). Both
+        # gradients are computed before either weight changes, as in the TF1 port: without
+        # this, on a loaded machine an occasional run ended elsewhere, the update of w_output
+        # having overtaken its read for the hidden layer's gradient (found by
+        # tests/test_verify.py failing once in CI; a stress loop of 700 five-step runs then
+        # drifted 9 times without the dependency and never with it).
+        with tf.control_dependencies(gradients):
+            self.optimizer.apply(gradients, self.weight_matrices)
 
         for metric in self.metrics:
             if metric.name == "loss":
@@ -174,10 +180,10 @@ def build_model(learning_rate: float, rule: str = "backprop") -> BackpropMLP:
         loss=half_squared_error,
         # 评估模型 (accuracy: the largest of the 10 outputs against the label)
         metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
-        # No steps_per_execution here, unlike the other Keras ports: with this hand-written
-        # train_step and 100 steps per execution, 1 run in 8 of the same seed gave another
-        # first-epoch loss (2.4e-3 relative, where float summation order moves it by 3e-6).
-        # The cause is not pinned down; the default keeps runs reproducible.
+        # No steps_per_execution here, unlike the other Keras ports: with 100 steps per
+        # execution, 1 run in 8 of the same seed gave another first-epoch loss. That was
+        # before the control dependency in train_step, which is the likely cause; it has not
+        # been measured again since, so this port keeps one step per call.
     )
     # Create the weights now: train_step reads the kernels before it ever calls the model.
     model.build((None, input_size))
