@@ -157,9 +157,9 @@ class BackpropMLP(keras.Model):
         # 权重更新 w := w − α·∂loss/∂w (SGD without momentum is exactly this rule). Both
         # gradients are computed before either weight changes, as in the TF1 port: without
         # this, on a loaded machine an occasional run ended elsewhere, the update of w_output
-        # having overtaken its read for the hidden layer's gradient (found by
-        # tests/test_verify.py failing once in CI; a stress loop of 700 five-step runs then
-        # drifted 9 times without the dependency and never with it).
+        # having overtaken its read for the hidden layer's gradient (tests/test_verify.py
+        # failed once in CI). `python benchmarks/stress_backprop.py --runs 700` beside busy
+        # processes: 9 runs ended elsewhere before this dependency, none with it.
         with tf.control_dependencies(gradients):
             self.optimizer.apply(gradients, self.weight_matrices)
 
@@ -181,9 +181,10 @@ def build_model(learning_rate: float, rule: str = "backprop") -> BackpropMLP:
         # 评估模型 (accuracy: the largest of the 10 outputs against the label)
         metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
         # No steps_per_execution here, unlike the other Keras ports: with 100 steps per
-        # execution, 1 run in 8 of the same seed gave another first-epoch loss. That was
-        # before the control dependency in train_step, which is the likely cause; it has not
-        # been measured again since, so this port keeps one step per call.
+        # execution, 1 run in 8 of the same seed gave another first-epoch loss, before the
+        # control dependency in train_step existed. With it, `python benchmarks/
+        # stress_backprop.py --runs 200 --steps-per-execution 100` beside a busy process
+        # found no run that ended elsewhere; this port still keeps one step per call.
     )
     # Create the weights now: train_step reads the kernels before it ever calls the model.
     model.build((None, input_size))
