@@ -15,37 +15,39 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from tfport import runtime  # noqa: E402
+
+runtime.quiet_start()
+import dataclasses as _dc  # noqa: E402
 
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-import legacy_tf1  # noqa: E402,F401
 from keras_models import cnn_sparse as keras_port  # noqa: E402
 from legacy_tf1 import cnn_sparse as tf1_port  # noqa: E402
-from tfport.compare import markdown_table  # noqa: E402
+from legacy_tf1 import session as tf1_session  # noqa: E402
 from tfport.profiles import get_profile  # noqa: E402
-from tfport.results import write_report  # noqa: E402
+from tfport.report import script_report  # noqa: E402
+from tfport.tables import markdown_table  # noqa: E402
 
 PROFILE = dataclasses.replace(get_profile("cnn_sparse", "article"), epochs=1)
 
 
 def tf1_setting(plain_gradient_descent: bool):
     x, y, _, _ = tf1_port.load_data(PROFILE)
-    graph = tf.Graph()
-    with graph.as_default():
-        session = tf.compat.v1.Session(graph=graph)
-        model = tf1_port.build_model(PROFILE.learning_rate)
-        if plain_gradient_descent:
-            model["optimizer"] = tf.compat.v1.train.GradientDescentOptimizer(
-                PROFILE.learning_rate).minimize(model["loss"])
-        session.run(tf.compat.v1.global_variables_initializer())
+    scaffold = tf1_session.new_session(0)
+    session = scaffold.__enter__()  # kept open for the script's life
+    model = tf1_port.build_model(PROFILE)
+    if plain_gradient_descent:
+        model = _dc.replace(model, train_op=tf.compat.v1.train.GradientDescentOptimizer(
+            PROFILE.learning_rate).minimize(model.loss))
+    session.run(tf.compat.v1.global_variables_initializer())
+    graph = session.graph
 
     def epoch(seed: int) -> None:
         with graph.as_default():
@@ -56,11 +58,10 @@ def tf1_setting(plain_gradient_descent: bool):
 def keras_setting(plain_gradient_descent: bool):
     x, y, _, _ = keras_port.load_data(PROFILE)
     keras.utils.set_random_seed(0)
-    model = keras_port.build_model(PROFILE.learning_rate)
+    model = keras_port.build_model(PROFILE)
     if plain_gradient_descent:
         model.compile(optimizer=keras.optimizers.SGD(PROFILE.learning_rate),
-                      loss=model.loss, metrics=["accuracy"],
-                      steps_per_execution=keras_port.steps_per_execution)
+                      loss=model.loss, metrics=["accuracy"])
     return lambda seed: keras_port.train(model, x, y, PROFILE, verbose=0)
 
 
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         ratios = [k / t for k, t in zip(keras_times, tf1)]
         rows.append([optimizer, f"{statistics.median(tf1):.2f}", f"{statistics.median(keras_times):.2f}",
                      f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"])
-    write_report(
+    script_report(
         "cnn_sparse: Keras / TF1 with Adam and with plain gradient descent",
         "benchmarks/optimizer_ab.py", argv,
         f"One epoch of the article's settings per measurement, {args.rounds} rounds, the four "

@@ -9,12 +9,12 @@ for: the model's forward and backward pass, the loss, the optimizer's update, Ke
 metrics, and the rest. Op times are summed over TensorFlow's threads, so on two cores they
 can add up to more than the wall time. The settings:
 
-- the TF1 port's training loop, as written (`feed_dict` per step);
-- `fit` as the Keras port called it before `tfport bench` (NumPy arrays, one step per call
-  of the training function);
-- `fit` as the Keras port calls it now: with its `steps_per_execution` (mini-batch
-  examples), or on a `tf.data` dataset holding the whole training set as its one batch
-  (full-batch examples).
+- the TF1 port's training step, as written (`feed_dict` per step);
+- `fit` as the Keras port calls it (NumPy arrays, one step per call of the training
+  function);
+- a faster `fit` (the `tfport bench` variants): 100 steps per call (mini-batch examples),
+  or a `tf.data` dataset holding the whole training set as its one batch (full-batch
+  examples).
 
 It prints a Markdown table (and writes it to --out): milliseconds per training step by
 category, and the wall time per step.
@@ -26,24 +26,24 @@ import argparse
 import collections
 import dataclasses
 import glob
-import os
 import re
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from tfport import runtime  # noqa: E402
 
+runtime.quiet_start()
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from tensorflow.tsl.profiler.protobuf import xplane_pb2  # noqa: E402
 
-import legacy_tf1  # noqa: E402,F401
-from tfport.compare import markdown_table  # noqa: E402
-from tfport.examples import modules  # noqa: E402
+from tfport.examples import keras_port, tf1_port  # noqa: E402
+from tfport.measure import STEPS_PER_EXECUTION  # noqa: E402
 from tfport.profiles import get_profile  # noqa: E402
-from tfport.results import write_report  # noqa: E402
+from tfport.report import script_report  # noqa: E402
+from tfport.tables import markdown_table  # noqa: E402
 
 # (category, pattern of an op's name that puts it there), first match wins. TF1 names
 # come from the graph ("Adam/update_dense/kernel/ResourceApplyAdam"), Keras's from its
@@ -95,47 +95,48 @@ def traced(train, steps: int) -> tuple[dict[str, float], float]:
 
 
 def settings(example_id: str, train_size: int):
-    tf1_port, keras_port = modules(example_id)
+    tf1, new = tf1_port(example_id), keras_port(example_id)
     profile = dataclasses.replace(get_profile(example_id, "article"), epochs=1,
                                   train_size=train_size)
-    x_tf1, y_tf1, _, _ = tf1_port.load_data(profile)
-    x_keras, y_keras, _, _ = keras_port.load_data(profile)
+    x_tf1, y_tf1, _, _ = tf1.load_data(profile)
+    x_keras, y_keras, _, _ = new.load_data(profile)
     batch = profile.batch_size or len(x_tf1)
     steps = -(-len(x_tf1) // batch)
 
+    runtime.use_legacy_keras()
     graph = tf.Graph()
     with graph.as_default():
         session = tf.compat.v1.Session(graph=graph)
-        model = tf1_port.build_model(profile.learning_rate)
+        model = tf1.build_model(profile)
         session.run(tf.compat.v1.global_variables_initializer())
 
     def tf1_train():
         with graph.as_default():
             for begin in range(0, len(x_tf1), batch):
-                tf1_port.train_step(session, model, x_tf1[begin:begin + batch],
-                                    y_tf1[begin:begin + batch])
+                session.run([model.train_op, model.loss],
+                            feed_dict={model.X: x_tf1[begin:begin + batch],
+                                       model.Y: y_tf1[begin:begin + batch]})
 
     def keras_train(steps_per_execution: int):
         keras.utils.set_random_seed(0)
-        keras_model = keras_port.build_model(profile.learning_rate)
+        keras_model = new.build_model(profile)
         keras_model.steps_per_execution = steps_per_execution
         return lambda: keras_model.fit(x_keras, y_keras, batch_size=batch, epochs=1,
                                        shuffle=profile.batch_size is not None, verbose=0)
 
     def keras_dataset_train():
         keras.utils.set_random_seed(0)
-        keras_model = keras_port.build_model(profile.learning_rate)
+        keras_model = new.build_model(profile)
         dataset = tf.data.Dataset.from_tensors((x_keras, y_keras))
         return lambda: keras_model.fit(dataset, epochs=1, shuffle=False, verbose=0)
 
     trainers = {"tf1 feed_dict (the TF1 port)": tf1_train}
     if profile.batch_size is None:
-        trainers["keras fit on NumPy (the port before)"] = keras_train(1)
-        trainers["keras fit on tf.data (the port)"] = keras_dataset_train()
+        trainers["keras fit on NumPy (the port)"] = keras_train(1)
+        trainers["keras fit on tf.data"] = keras_dataset_train()
     else:
-        trainers["keras fit, 1 step per call (the port before)"] = keras_train(1)
-        trainers["keras fit, steps_per_execution (the port)"] = keras_train(
-            keras_port.steps_per_execution)
+        trainers["keras fit, 1 step per call (the port)"] = keras_train(1)
+        trainers[f"keras fit, {STEPS_PER_EXECUTION} steps/call"] = keras_train(STEPS_PER_EXECUTION)
     return steps, trainers
 
 
@@ -164,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
                  *(f"{sum(results[name][0].values()) * 1e3:.3f}" for name in results)])
     rows.append(["wall time per step",
                  *(f"{results[name][1] * 1e3:.3f}" for name in results)])
-    write_report(
+    script_report(
         f"Where a `{args.example}` training step's time goes (ms per step)",
         "benchmarks/profile_ops.py", argv,
         f"Article batch size, {steps} steps traced per setting after one warm-up pass; op "

@@ -10,13 +10,13 @@ tolerances in tests/test_examples.py were set from this output (see the comments
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from tfport import runtime  # noqa: E402
 
-from tfport.compare import markdown_table  # noqa: E402
+runtime.quiet_start()
 from tfport.examples import APIS, EXAMPLES, run_example  # noqa: E402
+from tfport.tables import markdown_table  # noqa: E402
 
 
 def main() -> None:

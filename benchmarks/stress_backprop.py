@@ -12,18 +12,18 @@ then, and more often on a busy machine: run it beside other work (for example tw
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from tfport import runtime  # noqa: E402
 
+runtime.quiet_start()
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from tfport.examples import modules  # noqa: E402
+from tfport.examples import keras_port, tf1_port  # noqa: E402
 from tfport.profiles import get_profile  # noqa: E402
-from tfport.transfer import (keras_values, set_keras_weights, set_tf1_weights,  # noqa: E402
-                             tf1_session, tf1_values)
+from tfport.transfer import (keras_values, keras_variables, set_keras_weights,  # noqa: E402
+                             set_tf1_weights, tf1_session, tf1_values)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,35 +33,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps-per-execution", type=int, default=None,
                         help="set on the Keras model (default: the port's own)")
     args = parser.parse_args(argv)
-    tf1_port, keras_port = modules("backprop")
+    tf1, new = tf1_port("backprop"), keras_port("backprop")
     profile = get_profile("backprop", "quick")
-    learning_rate = profile.learning_rate
-    x_train, y_train, _, _ = tf1_port.load_data(profile)
+    x_train, y_train, _, _ = tf1.load_data(profile)
     batches = [(x_train[i * 32:(i + 1) * 32], y_train[i * 32:(i + 1) * 32])
                for i in range(args.steps)]
-    with tf1_session(tf1_port, learning_rate, 0) as (sess, _):
+    with tf1_session(tf1, profile, 0) as (sess, _):
         initial = tf1_values(sess)
 
     def tf1_run() -> dict[str, np.ndarray]:
-        with tf1_session(tf1_port, learning_rate, 0) as (sess, model):
+        with tf1_session(tf1, profile, 0) as (sess, graph):
             set_tf1_weights(sess, initial, "the initial weights")
             for x, y in batches:
-                tf1_port.train_step(sess, model, x, y)
+                sess.run(graph.train_op, feed_dict={graph.X: x, graph.Y: y})
             return tf1_values(sess)
 
     def keras_run() -> dict[str, np.ndarray]:
         keras.utils.set_random_seed(0)
-        model = keras_port.build_model(learning_rate)
+        model = new.build_model(profile)
         if args.steps_per_execution:
             model.steps_per_execution = args.steps_per_execution
-        variables = keras_port.tf1_variables(model)
+        variables = keras_variables("backprop", model)
         set_keras_weights(variables, initial, "the initial weights")
         if args.steps_per_execution:  # the steps inside one fit call, as the port trains
             model.fit(np.concatenate([x for x, _ in batches]), np.concatenate([y for _, y in batches]),
                       batch_size=32, shuffle=False, epochs=1, verbose=0)
         else:
             for x, y in batches:
-                keras_port.train_step(model, x, y)
+                model.train_on_batch(x, y)
         return keras_values(variables)
 
     first = {"tf1": tf1_run(), "keras": keras_run()}

@@ -34,7 +34,6 @@ and the hand-written formulas use `keras.ops` so they read like the TF1 graph op
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +42,11 @@ import numpy as np
 import tensorflow as tf  # only for tf.GradientTape, the autodiff that checks the formulas
 from keras import ops
 
+from keras_models import program
 from tfport import data
+from tfport.contract import History
 from tfport.profiles import Profile
-from tfport.results import RunResult, make_result, prediction_summary
+from tfport.results import RunResult
 
 # 初始化参数 (784 pixels -> hidden sigmoid neurons -> 10 sigmoid outputs, one per digit)
 input_size = 784
@@ -61,12 +62,9 @@ Tensor = Any  # a backend tensor or keras.Variable (a tf.Tensor under the Tensor
 
 def load_data(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """MNIST as (n, 784) floats in [0, 1] and one-hot labels, the targets y_i of the formulas."""
-    mnist = data.subset(data.load_mnist(), profile.train_size, profile.test_size)
-    x_train = mnist.x_train.reshape(-1, input_size).astype("float32") / 255.0
-    x_test = mnist.x_test.reshape(-1, input_size).astype("float32") / 255.0
-    y_train = keras.utils.to_categorical(mnist.y_train, output_size)
-    y_test = keras.utils.to_categorical(mnist.y_test, output_size)
-    return x_train, y_train, x_test, y_test
+    x_train, digits_train, x_test, digits_test = data.scaled_mnist(profile, (input_size,))
+    return (x_train, keras.utils.to_categorical(digits_train, output_size),
+            x_test, keras.utils.to_categorical(digits_test, output_size))
 
 
 def sigmoid_derivative(h: Tensor) -> Tensor:
@@ -171,30 +169,19 @@ class BackpropMLP(keras.Model):
         return {metric.name: metric.result() for metric in self.metrics}
 
 
-def build_model(learning_rate: float, rule: str = "backprop") -> BackpropMLP:
+def build_model(profile: Profile, rule: str = "backprop") -> BackpropMLP:
     """The network with its hand-written training step, compiled and built."""
     model = BackpropMLP(rule)
     # 损失和更新 (the mean over the batch of ½·Σ_k (h_k − y_k)²; the update rule's α)
     model.compile(
-        optimizer=keras.optimizers.SGD(learning_rate),
+        optimizer=keras.optimizers.SGD(profile.learning_rate),
         loss=half_squared_error,
         # 评估模型 (accuracy: the largest of the 10 outputs against the label)
         metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
-        # No steps_per_execution here, unlike the other Keras ports: with 100 steps per
-        # execution, 1 run in 8 of the same seed gave another first-epoch loss, before the
-        # control dependency in train_step existed. With it, `python benchmarks/
-        # stress_backprop.py --runs 200 --steps-per-execution 100` beside a busy process
-        # found no run that ended elsewhere; this port still keeps one step per call.
     )
     # Create the weights now: train_step reads the kernels before it ever calls the model.
     model.build((None, input_size))
     return model
-
-
-def tf1_variables(model: BackpropMLP) -> dict[str, keras.Variable]:
-    """Which variable of the TF1 port's graph each weight of this model is (`tfport verify`)."""
-    w_hidden, w_output = model.weight_matrices
-    return {"w_hidden": w_hidden, "w_output": w_output}
 
 
 class GradientCheck(keras.callbacks.Callback):
@@ -212,23 +199,15 @@ class GradientCheck(keras.callbacks.Callback):
         self.differences.append(check_gradients(self.model, self.x, self.y))
 
 
-def train_step(model: BackpropMLP, x: np.ndarray, y: np.ndarray) -> float:
-    """One step of the hand-written update (`BackpropMLP.train_step`) on the batch (x, y);
-    returns its loss before it."""
-    return float(model.train_on_batch(x, y, return_dict=True)["loss"])
-
-
 def train(model: BackpropMLP, x_train: np.ndarray, y_train: np.ndarray, profile: Profile,
-          verbose: int = 1,
-          check_batch: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[list[float], list[float]]:
+          verbose: int = 1) -> History:
     """`fit` with the hand-written step; returns the mean loss per epoch and the gradient
-    check on `check_batch` before training and after every epoch."""
-    callbacks = [GradientCheck(*check_batch)] if check_batch is not None else []
+    check on the first training batch before training and after every epoch."""
+    check = GradientCheck(x_train[:profile.batch_size], y_train[:profile.batch_size])
     history = model.fit(x_train, y_train, epochs=profile.epochs,
                         batch_size=profile.batch_size or len(x_train), verbose=verbose,
-                        callbacks=callbacks)
-    grad_differences = callbacks[0].differences if callbacks else []
-    return history.history["loss"], grad_differences
+                        callbacks=[check])
+    return {**history.history, "gradient_difference": check.differences}
 
 
 def gradient_differences(model: BackpropMLP, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
@@ -249,53 +228,17 @@ def check_gradients(model: BackpropMLP, x: np.ndarray, y: np.ndarray) -> float:
     return max(gradient_differences(model, x, y).values())
 
 
-def evaluate(model: BackpropMLP, x_test: np.ndarray, y_test: np.ndarray,
-             batch_size: int = 1000) -> tuple[float, float]:
-    """Test loss and accuracy."""
-    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=batch_size, verbose=0)
-    return test_loss, test_accuracy
-
-
-def predict(model: BackpropMLP, x: np.ndarray) -> np.ndarray:
-    """The 10 sigmoid outputs for `x`."""
-    return model.predict(x, batch_size=1000, verbose=0)
-
-
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         verbose: int = 1) -> RunResult:
     """Load the data, build the model, train by hand, check the gradients, evaluate."""
-    start = time.perf_counter()
-    x_train, y_train, x_test, y_test = load_data(profile)
-    # The gradient check always looks at the first training batch.
-    check_size = profile.batch_size or len(x_train)
-    check_batch = (x_train[:check_size], y_train[:check_size])
-
-    keras.utils.set_random_seed(seed)
-    model = build_model(profile.learning_rate)
-
-    # 训练模型 (train with the hand-written update)
-    train_start = time.perf_counter()
-    losses, grad_differences = train(model, x_train, y_train, profile, verbose, check_batch)
-    train_time = time.perf_counter() - train_start
-
-    # 评估模型 (evaluate)
-    test_loss, test_accuracy = evaluate(model, x_test, y_test)
-    # 预测 (every test prediction, kept as the first 16 and a confusion matrix)
-    test_predictions = predict(model, x_test)
-    param_count = model.count_params()
-    max_grad_difference = max(grad_differences)
+    # 训练模型, 评估模型 (keras_models/program.py: seed, build, fit, evaluate)
+    result = program.run_program("backprop", load_data, build_model, train,
+                                 profile, seed, verbose).result
+    largest = max(result.extra["gradient_difference"])
     if verbose:
-        print("Test accuracy:", test_accuracy)
-        print("Largest |hand − autodiff| gradient difference:", max_grad_difference)
-
-    return make_result(
-        example="backprop", api="keras", profile=profile.name, seed=seed,
-        test_accuracy=test_accuracy, test_loss=test_loss, loss_history=losses,
-        wall_time_s=time.perf_counter() - start, train_time_s=train_time,
-        train_samples=len(x_train) * profile.epochs, param_count=param_count,
-        extra={**prediction_summary(y_test, test_predictions),
-               "max_grad_difference": max_grad_difference,
-               "note": "largest |hand-derived - tf.GradientTape| over both weight matrices, "
-                       f"on the first {check_size} training samples, before training and "
-                       "after every epoch"},
-    )
+        print("Largest |hand − autodiff| gradient difference:", largest)
+    result.extra.update(max_grad_difference=largest,
+                        note="largest |hand-derived - tf.GradientTape| over both weight "
+                             f"matrices, on the first {profile.batch_size} training samples, "
+                             "before training and after every epoch")
+    return result

@@ -29,36 +29,30 @@ What changed against the article:
   that the activation keeps on its output tensor, so it is the same exact formula as TF1's
   `sigmoid_cross_entropy_with_logits`; Keras clips to [1e-7, 1 - 1e-7] only probabilities
   that come from elsewhere.
-- `compile(..., steps_per_execution=100)`: the same training steps with fewer trips through
-  Python, which made this port slower than the TF1 one (`tfport bench` measures it).
 """
 
 from __future__ import annotations
 
-import time
+import functools
 from pathlib import Path
 
 import keras
 import numpy as np
 
+from keras_models import program
+# 训练模型: the article's fit(epochs, batch_size) is cnn_sparse's, so its `train` is used
+# as it is (one loop, written once).
+from keras_models.cnn_sparse import train
 from tfport import data
 from tfport.profiles import Profile
-from tfport.results import RunResult, make_result, prediction_summary
-
-# Speed, not maths: `fit` runs this many training steps per call of its compiled training
-# function, so Python's per-step overhead is paid once per 100 steps instead of every step
-# (keras.io suggests it for small models). The steps and their results are the same;
-# `tfport bench` and benchmarks/profile_ops.py measure what it saves.
-steps_per_execution = 100
+from tfport.results import RunResult
 
 # 构建模型 (the article's layer sizes)
 hidden_size = 64
 
 # 训练模型 (the article's three-sample run, whatever the profile: fit(epochs=10, batch_size=3),
 # and 'adam', whose learning rate defaults to 0.001)
-three_sample_epochs = 10
-three_sample_batch_size = 3
-three_sample_learning_rate = 0.001
+THREE_SAMPLES = Profile("three samples", epochs=10, batch_size=3, learning_rate=0.001)
 
 # 运行结果展示 (the article's printed output, lines 249-253)
 ARTICLE_OUTPUT = {"loss": 0.6524584819627686, "accuracy": 0.7500000238418579,
@@ -67,11 +61,9 @@ ARTICLE_OUTPUT = {"loss": 0.6524584819627686, "accuracy": 0.7500000238418579,
 
 def load_data(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """MNIST as a binary task: (n, 784) floats in [0, 1], labels (n, 1) 0 for even, 1 for odd."""
-    mnist = data.subset(data.load_mnist(), profile.train_size, profile.test_size)
-    x_train = mnist.x_train.reshape(-1, 784).astype("float32") / 255.0
-    x_test = mnist.x_test.reshape(-1, 784).astype("float32") / 255.0
-    y_train = (mnist.y_train % 2).astype("float32").reshape(-1, 1)
-    y_test = (mnist.y_test % 2).astype("float32").reshape(-1, 1)
+    x_train, digits_train, x_test, digits_test = data.scaled_mnist(profile, (784,))
+    y_train = (digits_train % 2).astype("float32").reshape(-1, 1)
+    y_test = (digits_test % 2).astype("float32").reshape(-1, 1)
     return x_train, y_train, x_test, y_test
 
 
@@ -83,7 +75,7 @@ def three_samples() -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def build_model(learning_rate: float, input_size: int = 784) -> keras.Model:
+def build_model(profile: Profile, input_size: int = 784) -> keras.Model:
     """The article's network, compiled as the article compiles it."""
     # 构建模型 (input -> 64 relu -> 64 relu -> 1 sigmoid)
     model = keras.Sequential([
@@ -94,100 +86,39 @@ def build_model(learning_rate: float, input_size: int = 784) -> keras.Model:
     ])
 
     # 编译模型 (Adam on binary cross-entropy; accuracy for evaluation)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+    model.compile(optimizer=keras.optimizers.Adam(profile.learning_rate),
                   loss="binary_crossentropy",
                   # With a binary cross-entropy loss, 'accuracy' is binary accuracy at 0.5.
-                  metrics=["accuracy"],
-                  steps_per_execution=steps_per_execution)
+                  metrics=["accuracy"])
     return model
 
-
-def tf1_variables(model: keras.Model) -> dict[str, keras.Variable]:
-    """Which variable of the TF1 port's graph each weight of this model is (`tfport verify`)."""
-    hidden_1, hidden_2, output = model.layers
-    return {"dense/kernel": hidden_1.kernel, "dense/bias": hidden_1.bias,
-            "dense_1/kernel": hidden_2.kernel, "dense_1/bias": hidden_2.bias,
-            "dense_2/kernel": output.kernel, "dense_2/bias": output.bias}
-
-
-def train_step(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:
-    """One Adam step on the batch (x, y); returns its loss before the update."""
-    return float(model.train_on_batch(x, y, return_dict=True)["loss"])
-
-
-def train(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray, epochs: int,
-          batch_size: int | None, verbose: int = 1) -> list[float]:
-    """`fit`, shuffled every epoch; returns mean loss per epoch."""
-    batch_size = batch_size or len(x_train)  # None: full batch
-    history = model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=verbose)
-    return history.history["loss"]
-
-
-def evaluate(model: keras.Model, x_test: np.ndarray, y_test: np.ndarray,
-             batch_size: int = 1000) -> tuple[float, float]:
-    """Loss and accuracy."""
-    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=batch_size, verbose=0)
-    return test_loss, test_accuracy
-
-
-def predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
-    """Probability of class 1 for each row of `x`, shape (n, 1)."""
-    return model.predict(x, batch_size=1000, verbose=0)
 
 
 def run_three_samples(seed: int = 0, verbose: int = 1) -> dict:
     """(a) The article's script on its three samples; returns loss, accuracy, predictions."""
+    # 训练模型, 评估模型, 预测 (batch 3 = the whole set: one step per epoch; the article
+    # evaluates and predicts on the samples it trained on)
     X, y = three_samples()
-    keras.utils.set_random_seed(seed)
-    model = build_model(three_sample_learning_rate, X.shape[1])
-
-    # 训练模型 (batch 3 = the whole set: one step per epoch)
-    losses = train(model, X, y, three_sample_epochs, three_sample_batch_size, verbose)
-
-    # 评估模型
-    loss, accuracy = evaluate(model, X, y)
-
-    # 预测
-    predictions = predict(model, X)
+    ran = program.run_program("binary_mlp", lambda profile: (X, y, X, y),
+                              functools.partial(build_model, input_size=X.shape[1]), train,
+                              THREE_SAMPLES, seed, verbose)
+    loss, accuracy = ran.result.test_loss, ran.result.test_accuracy
     if verbose:
         print(f"Loss: {loss}, Accuracy: {accuracy}")
-        print(predictions)
-    return {"loss": float(loss), "accuracy": float(accuracy),
-            "predictions": predictions.ravel().tolist(), "loss_history": losses}
+        print(ran.predictions)
+    return {"loss": loss, "accuracy": accuracy, "predictions": ran.predictions.ravel().tolist(),
+            "loss_history": ran.result.loss_history}
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         verbose: int = 1) -> RunResult:
     """(a) the article's three samples, then (b) MNIST even/odd, whose numbers are returned."""
-    start = time.perf_counter()
     if verbose:
         print("The article's three samples:")
     three = run_three_samples(seed, verbose)
-
     if verbose:
         print("MNIST, even (0) against odd (1):")
-    x_train, y_train, x_test, y_test = load_data(profile)
-    keras.utils.set_random_seed(seed)
-    model = build_model(profile.learning_rate, x_train.shape[1])
-
-    # 训练模型 (train)
-    train_start = time.perf_counter()
-    losses = train(model, x_train, y_train, profile.epochs, profile.batch_size, verbose)
-    train_time = time.perf_counter() - train_start
-
-    # 评估模型 (evaluate)
-    test_loss, test_accuracy = evaluate(model, x_test, y_test)
-    # 预测 (every test prediction, kept as the first 16 and a confusion matrix)
-    test_predictions = predict(model, x_test)
-    param_count = model.count_params()
-    if verbose:
-        print(f"Test loss: {test_loss}, Test accuracy: {test_accuracy}")
-
-    return make_result(
-        example="binary_mlp", api="keras", profile=profile.name, seed=seed,
-        test_accuracy=test_accuracy, test_loss=test_loss, loss_history=losses,
-        wall_time_s=time.perf_counter() - start, train_time_s=train_time,
-        train_samples=len(x_train) * profile.epochs, param_count=param_count,
-        extra={**prediction_summary(y_test, test_predictions),
-               "three_samples": three, "article_output": ARTICLE_OUTPUT},
-    )
+    # (keras_models/program.py: seed, build, fit, evaluate)
+    extra = {"three_samples": three, "article_output": ARTICLE_OUTPUT}
+    return program.run_program("binary_mlp", load_data, build_model, train,
+                               profile, seed, verbose, extra=extra).result

@@ -23,73 +23,59 @@ What changed:
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import keras
 import numpy as np
 
+from keras_models import program
+from keras_models.cnn_sparse import cnn
 from tfport import data
+from tfport.contract import History
 from tfport.profiles import Profile
-from tfport.results import RunResult, make_result, prediction_summary
+from tfport.results import RunResult
 
 num_classes = 10
 chunk_size = 1000  # images per gradient chunk; a full-batch step sums over all chunks
 
 
 def load_data(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """MNIST scaled to [0, 1], with a channel axis, and one-hot targets."""
-    mnist = data.subset(data.load_mnist(), profile.train_size, profile.test_size)
-    x_train = mnist.x_train.astype("float32")[..., np.newaxis] / 255.0
-    x_test = mnist.x_test.astype("float32")[..., np.newaxis] / 255.0
-    y_train = keras.utils.to_categorical(mnist.y_train, num_classes)
-    y_test = keras.utils.to_categorical(mnist.y_test, num_classes)
-    return x_train, y_train, x_test, y_test
+    """MNIST scaled to [0, 1], with a channel axis, and one-hot targets (MSE needs them)."""
+    x_train, digits_train, x_test, digits_test = data.scaled_mnist(profile, (28, 28, 1))
+    return (x_train, keras.utils.to_categorical(digits_train, num_classes),
+            x_test, keras.utils.to_categorical(digits_test, num_classes))
 
 
-def build_model(learning_rate: float, train_size: int | None = None) -> keras.Model:
+def build_model(profile: Profile) -> keras.Model:
     """The article's CNN with a softmax output, MSE loss and plain gradient descent."""
-    # 模型构建 (conv 3x3x32 relu -> max-pool 2x2 -> flatten -> dense 128 relu -> dense 10 softmax)
-    model = keras.Sequential([
-        keras.Input(shape=(28, 28, 1)),
-        keras.layers.Conv2D(32, (3, 3), activation="relu"),
-        keras.layers.MaxPooling2D((2, 2)),
-        keras.layers.Flatten(),
-        keras.layers.Dense(128, activation="relu"),
-        keras.layers.Dense(num_classes, activation="softmax"),
-    ])
+    # 模型构建 (the article's one CNN, lines 219-225, as cnn_sparse builds it; softmax output)
+    model = cnn()
 
     # 模型训练 (mean squared error, gradient descent at learning rate 0.001)
     # Memory fix: accumulate each chunk's gradient, then apply their mean in one step.
-    chunks = train_size // _chunk_size(train_size) if train_size else 1
-    optimizer = keras.optimizers.SGD(learning_rate,
+    train_size = profile.train_size or data.MNIST_TRAIN_SIZE
+    chunks = train_size // _chunk_size(train_size)
+    optimizer = keras.optimizers.SGD(profile.learning_rate,
                                      gradient_accumulation_steps=chunks if chunks > 1 else None)
     model.compile(optimizer=optimizer, loss="mean_squared_error", metrics=["accuracy"])
     return model
 
 
-def tf1_variables(model: keras.Model) -> dict[str, keras.Variable]:
-    """Which variable of the TF1 port's graph each weight of this model is (`tfport verify`)."""
-    conv, _, _, hidden, output = model.layers
-    return {"conv2d/kernel": conv.kernel, "conv2d/bias": conv.bias,
-            "dense/kernel": hidden.kernel, "dense/bias": hidden.bias,
-            "dense_1/kernel": output.kernel, "dense_1/bias": output.bias}
-
-
-def train_step(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:
-    """One gradient-descent step on the whole of (x, y), at most 1000 samples (a model built
-    with `train_size` accumulates over that many samples instead); returns its loss."""
-    return float(model.train_on_batch(x, y, return_dict=True)["loss"])
-
-
-def train(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray,
-          profile: Profile, verbose: int = 1) -> list[float]:
-    """`profile.epochs` gradient steps, each on the whole training set; returns the losses."""
+def train(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray, profile: Profile,
+          verbose: int = 1) -> History:
+    """`profile.epochs` gradient steps, each on the whole training set, a chunk at a time;
+    returns the losses."""
+    chunk = _chunk_size(len(x_train))
+    chunks = len(x_train) // chunk
+    if (model.optimizer.gradient_accumulation_steps or 1) != chunks:
+        raise ValueError(f"this model accumulates {model.optimizer.gradient_accumulation_steps} "
+                         f"chunks per step, but {len(x_train)} images make {chunks}: build it "
+                         f"with a profile whose train_size is {len(x_train)}")
     # Every chunk of an epoch sees the same weights, so Keras's epoch loss (the mean over
     # chunks) is the full-batch loss.
-    history = model.fit(x_train, y_train, batch_size=_chunk_size(len(x_train)),
-                        epochs=profile.epochs, shuffle=False, verbose=2 if verbose else 0)
-    return history.history["loss"]
+    history = model.fit(x_train, y_train, batch_size=chunk, epochs=profile.epochs,
+                        shuffle=False, verbose=2 if verbose else 0)
+    return history.history
 
 
 def _chunk_size(train_size: int) -> int:
@@ -101,42 +87,9 @@ def _chunk_size(train_size: int) -> int:
     return chunk
 
 
-def evaluate(model: keras.Model, x_test: np.ndarray, y_test: np.ndarray,
-             batch_size: int = 1000) -> tuple[float, float]:
-    """Test loss and accuracy."""
-    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=batch_size, verbose=0)
-    return test_loss, test_accuracy
-
-
-def predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
-    """Class probabilities for `x`."""
-    return model.predict(x, batch_size=1000, verbose=0)
-
-
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         verbose: int = 1) -> RunResult:
     """Load the data, build the model, train full-batch, evaluate on the test set."""
-    start = time.perf_counter()
-    x_train, y_train, x_test, y_test = load_data(profile)
-
-    keras.utils.set_random_seed(seed)
-    model = build_model(profile.learning_rate, len(x_train))
-
-    train_start = time.perf_counter()
-    losses = train(model, x_train, y_train, profile, verbose)
-    train_time = time.perf_counter() - train_start
-
-    # 模型评估 (evaluate)
-    test_loss, test_accuracy = evaluate(model, x_test, y_test)
-    # 预测 (every test prediction, kept as the first 16 and a confusion matrix)
-    test_predictions = predict(model, x_test)
-    if verbose:
-        print("Test accuracy:", test_accuracy)
-
-    return make_result(
-        example="cnn_mse_sgd", api="keras", profile=profile.name, seed=seed,
-        test_accuracy=test_accuracy, test_loss=test_loss, loss_history=losses,
-        wall_time_s=time.perf_counter() - start, train_time_s=train_time,
-        train_samples=len(x_train) * profile.epochs, param_count=model.count_params(),
-        extra=prediction_summary(y_test, test_predictions),
-    )
+    # 模型评估 (keras_models/program.py: seed, build, fit, evaluate)
+    return program.run_program("cnn_mse_sgd", load_data, build_model, train,
+                               profile, seed, verbose).result

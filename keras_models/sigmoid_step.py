@@ -23,7 +23,6 @@ float32 rounding.
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfport.profiles import Profile
-from tfport.results import RunResult, make_result
+from tfport.results import RunClock, RunResult, make_result
 
 # 4.3 案例分析与讲解 (the article's example; the third weight is this port's reading)
 x_values = [1.0, 2.0, 3.0]  # one sample, three features
@@ -59,16 +58,11 @@ ARTICLE: dict[str, Any] = {
 }
 
 
-def build_model(learning_rate: float) -> dict[str, Any]:
+def build_model(profile: Profile) -> dict[str, Any]:
     """The neuron's variables and its learning rate (the maths is in `gradient_step`)."""
     W = keras.Variable(np.array(w_values).reshape(3, 1), dtype="float64", name="W")
     b = keras.Variable([b_value], dtype="float64", name="b")
-    return {"W": W, "b": b, "learning_rate": learning_rate}
-
-
-def tf1_variables(model: dict) -> dict[str, keras.Variable]:
-    """Which variable of the TF1 port's graph each weight here is (`tfport verify`)."""
-    return {"W": model["W"], "b": model["b"]}
+    return {"W": W, "b": b, "learning_rate": profile.learning_rate}
 
 
 def gradient_step(model: dict, x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
@@ -95,17 +89,6 @@ def gradient_step(model: dict, x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     return {name: _plain(keras.ops.convert_to_numpy(value)) for name, value in measured.items()}
 
 
-def train_step(model: dict, x: np.ndarray, y: np.ndarray) -> float:
-    """One update on (x, y); returns the loss J before it."""
-    return gradient_step(model, x, y)["J"]
-
-
-def predict(model: dict, x: np.ndarray) -> np.ndarray:
-    """The neuron's output Z = sigma(XW + b) for each row of `x`."""
-    x = keras.ops.convert_to_tensor(x, dtype="float64")
-    return keras.ops.convert_to_numpy(keras.ops.sigmoid(keras.ops.matmul(x, model["W"]) + model["b"]))
-
-
 def print_comparison(article: dict[str, Any], measured: dict[str, Any]) -> None:
     """A small table: each quantity as the article gives it and as computed here."""
     print(f"{'':10} {'article':>24}   {'measured':>30}")
@@ -116,18 +99,17 @@ def print_comparison(article: dict[str, Any], measured: dict[str, Any]) -> None:
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         verbose: int = 1) -> RunResult:
     """Build the neuron, take `profile.epochs` steps (the article: one), compare the numbers."""
-    start = time.perf_counter()
+    clock = RunClock()
     x = np.array([x_values])
     y = np.array([[y_value]])
 
     # Nothing here is random; the seed is set only for the same shape as every port.
     keras.utils.set_random_seed(seed)
-    model = build_model(profile.learning_rate)
+    model = build_model(profile)
 
     # 一次权重更新 (the article's step; further steps only when a profile asks)
-    train_start = time.perf_counter()
-    steps = [gradient_step(model, x, y) for _ in range(profile.epochs)]
-    train_time = time.perf_counter() - train_start
+    with clock.training():
+        steps = [gradient_step(model, x, y) for _ in range(profile.epochs)]
     param_count = sum(int(np.prod(v.shape)) for v in (model["W"], model["b"]))
 
     measured = steps[0]
@@ -136,13 +118,10 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         print("Reading:", READING)
         print_comparison(ARTICLE, measured)
 
-    return make_result(
-        example="sigmoid_step", api="keras", profile=profile.name, seed=seed,
-        test_accuracy=math.nan, test_loss=losses[-1], loss_history=losses,
-        wall_time_s=time.perf_counter() - start, train_time_s=train_time,
-        train_samples=len(x) * profile.epochs, param_count=param_count,
-        extra={"reading": READING, "article": ARTICLE, "measured": measured},
-    )
+    return make_result(example="sigmoid_step", api="keras", profile=profile, seed=seed,
+                       clock=clock, test_loss=losses[-1], test_accuracy=math.nan,
+                       history={"loss": losses}, train_size=len(x), param_count=param_count,
+                       extra={"reading": READING, "article": ARTICLE, "measured": measured})
 
 
 def _loss(z: Any, y: Any) -> Any:

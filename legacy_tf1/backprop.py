@@ -39,18 +39,16 @@ changed: `tf.placeholder`, `tf.get_variable`, `tf.gradients`, `tf.assign_sub` be
 
 from __future__ import annotations
 
-import random
-import time
 from pathlib import Path
 
-import keras
 import numpy as np
 import tensorflow as tf
 
-from legacy_tf1 import feeding
+from legacy_tf1 import feeding, session
 from tfport import data
+from tfport.contract import History, TF1Graph
 from tfport.profiles import Profile
-from tfport.results import RunResult, make_result, prediction_summary
+from tfport.results import RunResult
 
 # 初始化参数 (784 pixels -> hidden sigmoid neurons -> 10 sigmoid outputs, one per digit)
 input_size = 784
@@ -64,12 +62,9 @@ RULES = ("backprop", "article_hidden", "article_sigma_prime")
 
 def load_data(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """MNIST as (n, 784) floats in [0, 1] and one-hot labels, the targets y_i of the formulas."""
-    mnist = data.subset(data.load_mnist(), profile.train_size, profile.test_size)
-    x_train = mnist.x_train.reshape(-1, input_size).astype("float32") / 255.0
-    x_test = mnist.x_test.reshape(-1, input_size).astype("float32") / 255.0
-    y_train = np.eye(output_size, dtype="float32")[mnist.y_train]
-    y_test = np.eye(output_size, dtype="float32")[mnist.y_test]
-    return x_train, y_train, x_test, y_test
+    x_train, digits_train, x_test, digits_test = data.scaled_mnist(profile, (input_size,))
+    one_hot = np.eye(output_size, dtype="float32")
+    return x_train, one_hot[digits_train], x_test, one_hot[digits_test]
 
 
 def sigmoid_derivative(h: tf.Tensor) -> tf.Tensor:
@@ -120,7 +115,7 @@ def hand_gradients(x: tf.Tensor, y: tf.Tensor, w_output: tf.Tensor, h_hidden: tf
     return [grad_hidden, grad_output]
 
 
-def build_model(learning_rate: float, rule: str = "backprop") -> dict[str, tf.Tensor]:
+def build_model(profile: Profile, rule: str = "backprop") -> TF1Graph:
     """The network, the hand-written update, and autodiff's gradients, in the default graph."""
     # 创建输入和输出占位符 (placeholders for inputs and one-hot labels)
     X = tf.compat.v1.placeholder(tf.float32, [None, input_size])
@@ -141,127 +136,63 @@ def build_model(learning_rate: float, rule: str = "backprop") -> dict[str, tf.Te
 
     # 权重更新 w := w − α·∂loss/∂w. Both gradients are computed before either weight changes.
     with tf.control_dependencies(gradients):
-        update = tf.group(*[tf.compat.v1.assign_sub(weight, learning_rate * gradient)
+        update = tf.group(*[tf.compat.v1.assign_sub(weight, profile.learning_rate * gradient)
                             for weight, gradient in zip(weights, gradients)])
 
     # 评估模型 (accuracy: the largest of the 10 outputs against the label)
     correct_predictions = tf.equal(tf.argmax(h_output, 1), tf.argmax(Y, 1))
     accuracy = tf.reduce_mean(tf.cast(correct_predictions, tf.float32))
-    return {"X": X, "Y": Y, "weights": weights, "output": h_output, "loss": loss,
-            "gradients": gradients, "autodiff_gradients": autodiff_gradients,
-            "update": update, "accuracy": accuracy}
+    return TF1Graph(X=X, Y=Y, output=h_output, loss=loss, train_op=update, accuracy=accuracy,
+                    extra={"gradients": gradients, "autodiff_gradients": autodiff_gradients})
 
 
-def train_step(sess: tf.compat.v1.Session, model: dict, x: np.ndarray, y: np.ndarray) -> float:
-    """One step of the hand-written update on the batch (x, y); returns its loss before it."""
-    _, loss_val = sess.run([model["update"], model["loss"]],
-                           feed_dict={model["X"]: x, model["Y"]: y})
-    return float(loss_val)
+def train(sess: tf.compat.v1.Session, graph: TF1Graph, x_train: np.ndarray,
+          y_train: np.ndarray, profile: Profile, seed: int, verbose: int = 1) -> History:
+    """Hand-written SGD over freshly shuffled mini-batches; returns the mean loss per epoch
+    and the gradient check on the first training batch before training and after every
+    epoch."""
+    check_batch = x_train[:profile.batch_size], y_train[:profile.batch_size]
+    before = check_gradients(sess, graph, *check_batch)
+
+    # 权重更新 (one hand-written update per batch, fed through the placeholders)
+    def step(x_batch: np.ndarray, y_batch: np.ndarray) -> float:
+        _, loss_val = sess.run([graph.train_op, graph.loss],
+                               feed_dict={graph.X: x_batch, graph.Y: y_batch})
+        return loss_val
+
+    history = feeding.shuffled_epochs(
+        step, x_train, y_train, profile, seed, verbose,
+        at_epoch_end=lambda: {"gradient_difference": check_gradients(sess, graph, *check_batch)})
+    history["gradient_difference"].insert(0, before)
+    return history
 
 
-def train(sess: tf.compat.v1.Session, model: dict, x_train: np.ndarray, y_train: np.ndarray,
-          profile: Profile, seed: int, verbose: int = 1,
-          check_batch: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[list[float], list[float]]:
-    """Hand-written SGD over freshly shuffled mini-batches; returns the mean loss per epoch and
-    the gradient check on `check_batch` before training and after every epoch."""
-    rng = np.random.default_rng(seed)
-    batch_size = profile.batch_size or len(x_train)
-    steps = -(-len(x_train) // batch_size)
-    epoch_losses, grad_differences = [], []
-    if check_batch is not None:
-        grad_differences.append(check_gradients(sess, model, *check_batch))
-    for epoch in range(profile.epochs):
-        if verbose:
-            print(f"Epoch {epoch + 1}/{profile.epochs}")
-        progbar = keras.utils.Progbar(steps, verbose=verbose, stateful_metrics=["loss"])
-        order = rng.permutation(len(x_train))
-        batch_losses = []
-        for step in range(steps):
-            batch = order[step * batch_size:(step + 1) * batch_size]
-            loss_val = train_step(sess, model, x_train[batch], y_train[batch])
-            batch_losses.append(loss_val)
-            # Like Keras, report the mean loss so far in this epoch.
-            progbar.update(step + 1, [("loss", np.mean(batch_losses))])
-        epoch_losses.append(float(np.mean(batch_losses)))
-        if check_batch is not None:
-            grad_differences.append(check_gradients(sess, model, *check_batch))
-    return epoch_losses, grad_differences
-
-
-def gradient_differences(sess: tf.compat.v1.Session, model: dict, x: np.ndarray,
+def gradient_differences(sess: tf.compat.v1.Session, graph: TF1Graph, x: np.ndarray,
                          y: np.ndarray) -> dict[str, float]:
     """max |hand − autodiff| over each weight matrix, for one batch."""
-    hand, autodiff = sess.run([model["gradients"], model["autodiff_gradients"]],
-                              feed_dict={model["X"]: x, model["Y"]: y})
+    hand, autodiff = sess.run([graph.extra["gradients"], graph.extra["autodiff_gradients"]],
+                              feed_dict={graph.X: x, graph.Y: y})
     return {name: float(np.max(np.abs(h - a)))
             for name, h, a in zip(("w_hidden", "w_output"), hand, autodiff)}
 
 
-def check_gradients(sess: tf.compat.v1.Session, model: dict, x: np.ndarray, y: np.ndarray) -> float:
+def check_gradients(sess: tf.compat.v1.Session, graph: TF1Graph, x: np.ndarray,
+                    y: np.ndarray) -> float:
     """The largest |hand − autodiff| over all weights, for one batch."""
-    return max(gradient_differences(sess, model, x, y).values())
-
-
-def evaluate(sess: tf.compat.v1.Session, model: dict, x_test: np.ndarray,
-             y_test: np.ndarray, batch_size: int = 1000) -> tuple[float, float]:
-    """Test loss and accuracy, averaged over batches weighted by their size."""
-    return feeding.evaluate_in_batches(sess, model, x_test, y_test, batch_size)
-
-
-def predict(sess: tf.compat.v1.Session, model: dict, x: np.ndarray) -> np.ndarray:
-    """The 10 sigmoid outputs for `x`."""
-    return sess.run(model["output"], feed_dict={model["X"]: x})
+    return max(gradient_differences(sess, graph, x, y).values())
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         verbose: int = 1, checkpoint: str | Path | None = None) -> RunResult:
     """Load the data, build the graph, train by hand, check the gradients, evaluate."""
-    start = time.perf_counter()
-    x_train, y_train, x_test, y_test = load_data(profile)
-    # The gradient check always looks at the first training batch.
-    check_size = profile.batch_size or len(x_train)
-    check_batch = (x_train[:check_size], y_train[:check_size])
-
-    graph = tf.Graph()
-    with graph.as_default(), tf.compat.v1.Session(graph=graph) as sess:
-        tf.compat.v1.set_random_seed(seed)
-        # TF 2.x: tf.compat.v1.layers take their initializers from tf-keras, which draws
-        # their seeds from Python's `random`, not from the graph seed set above.
-        # (This graph has no tf.compat.v1.layers: its get_variable weights follow the graph
-        # seed alone. Python's `random` is seeded all the same, as in every TF1 port.)
-        random.seed(seed)
-        model = build_model(profile.learning_rate)
-        sess.run(tf.compat.v1.global_variables_initializer())
-
-        # 训练模型 (train with the hand-written update)
-        train_start = time.perf_counter()
-        losses, grad_differences = train(sess, model, x_train, y_train, profile, seed, verbose,
-                                         check_batch)
-        train_time = time.perf_counter() - train_start
-        if checkpoint is not None:
-            # The trained weights and the optimizer's state, as a TF1 Saver checkpoint
-            # (`tfport convert-checkpoint` turns it into Keras weights).
-            Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
-            tf.compat.v1.train.Saver().save(sess, str(checkpoint))
-
-        # 评估模型 (evaluate)
-        test_loss, test_accuracy = evaluate(sess, model, x_test, y_test)
-        # 预测 (every test prediction, kept as the first 16 and a confusion matrix)
-        test_predictions = feeding.predict_in_batches(predict, sess, model, x_test)
-        param_count = sum(int(np.prod(v.shape)) for v in tf.compat.v1.trainable_variables())
-    max_grad_difference = max(grad_differences)
+    # 训练模型, 评估模型 (legacy_tf1/session.py: graph, Session, initializer, train, evaluate)
+    result = session.run_program("backprop", load_data, build_model, train,
+                                 profile, seed, verbose, checkpoint).result
+    largest = max(result.extra["gradient_difference"])
     if verbose:
-        print("Test accuracy:", test_accuracy)
-        print("Largest |hand − autodiff| gradient difference:", max_grad_difference)
-
-    return make_result(
-        example="backprop", api="tf1", profile=profile.name, seed=seed,
-        test_accuracy=test_accuracy, test_loss=test_loss, loss_history=losses,
-        wall_time_s=time.perf_counter() - start, train_time_s=train_time,
-        train_samples=len(x_train) * profile.epochs, param_count=param_count,
-        extra={**prediction_summary(y_test, test_predictions),
-               "max_grad_difference": max_grad_difference,
-               "note": "largest |hand-derived - tf.compat.v1.gradients| over both weight "
-                       f"matrices, on the first {check_size} training samples, before "
-                       "training and after every epoch"},
-    )
+        print("Largest |hand − autodiff| gradient difference:", largest)
+    result.extra.update(max_grad_difference=largest,
+                        note="largest |hand-derived - tf.compat.v1.gradients| over both weight "
+                             f"matrices, on the first {profile.batch_size} training samples, "
+                             "before training and after every epoch")
+    return result

@@ -22,18 +22,16 @@ What changed against the article:
 
 from __future__ import annotations
 
-import random
-import time
 from pathlib import Path
 
-import keras
 import numpy as np
 import tensorflow as tf
 
-from legacy_tf1 import feeding
+from legacy_tf1 import feeding, session
 from tfport import data
+from tfport.contract import History, TF1Graph
 from tfport.profiles import Profile
-from tfport.results import RunResult, make_result, prediction_summary
+from tfport.results import RunResult
 
 
 def load_data(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -47,119 +45,56 @@ def load_data(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     return x_train, mnist.y_train.astype("int64"), x_test, mnist.y_test.astype("int64")
 
 
-def build_model(learning_rate: float,
-                inputs: tuple[tf.Tensor, tf.Tensor] | None = None) -> dict[str, tf.Tensor]:
-    """The article's CNN, built into the current default graph.
-
-    `inputs`: tensors to build on instead of the placeholders (`tfport bench` passes a
-    `tf.data` iterator's output); they can still be fed through `feed_dict`."""
-    X = tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1]) if inputs is None else inputs[0]
-    Y = tf.compat.v1.placeholder(tf.int64, [None]) if inputs is None else inputs[1]
-
+def cnn(X: tf.Tensor) -> tf.Tensor:
+    """The article's CNN on the images `X`, returning the logits (the softmax comes after)."""
     # 模型构建 (conv 3x3x32 relu -> max-pool 2x2 -> flatten -> dense 128 relu -> dense 10)
     conv = tf.compat.v1.layers.conv2d(X, 32, (3, 3), activation=tf.nn.relu)
     pool = tf.compat.v1.layers.max_pooling2d(conv, (2, 2), (2, 2))
     flat = tf.compat.v1.layers.flatten(pool)
     hidden = tf.compat.v1.layers.dense(flat, 128, activation=tf.nn.relu)
-    logits = tf.compat.v1.layers.dense(hidden, 10)
+    return tf.compat.v1.layers.dense(hidden, 10)
+
+
+def build_model(profile: Profile) -> TF1Graph:
+    """The article's CNN with its loss and optimizer, built into the current default graph."""
+    X = tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1])
+    Y = tf.compat.v1.placeholder(tf.int64, [None])
+    logits = cnn(X)
     probabilities = tf.nn.softmax(logits)
 
     # 模型编译 (Adam on sparse softmax cross-entropy; accuracy for evaluation)
     loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=Y, logits=logits))
-    optimizer = tf.compat.v1.train.AdamOptimizer(learning_rate).minimize(loss)
+    train_op = tf.compat.v1.train.AdamOptimizer(profile.learning_rate).minimize(loss)
     correct = tf.equal(tf.argmax(logits, 1), Y)
     accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
-    return {"X": X, "Y": Y, "probabilities": probabilities, "loss": loss,
-            "optimizer": optimizer, "accuracy": accuracy}
+    return TF1Graph(X=X, Y=Y, output=probabilities, loss=loss, train_op=train_op,
+                    accuracy=accuracy)
 
 
-def train_step(sess: tf.compat.v1.Session, model: dict, x: np.ndarray, y: np.ndarray) -> float:
-    """One Adam step on the batch (x, y); returns its loss before the update."""
-    _, loss_val = sess.run([model["optimizer"], model["loss"]],
-                           feed_dict={model["X"]: x, model["Y"]: y})
-    return float(loss_val)
+def train(sess: tf.compat.v1.Session, graph: TF1Graph, x_train: np.ndarray,
+          y_train: np.ndarray, profile: Profile, seed: int, verbose: int = 1) -> History:
+    """Mini-batch Adam over freshly shuffled data each epoch; returns the mean loss per epoch."""
+    # 模型训练 (one Adam step per batch, fed through the placeholders)
+    def step(x_batch: np.ndarray, y_batch: np.ndarray) -> float:
+        _, loss_val = sess.run([graph.train_op, graph.loss],
+                               feed_dict={graph.X: x_batch, graph.Y: y_batch})
+        return loss_val
 
-
-def train(sess: tf.compat.v1.Session, model: dict, x_train: np.ndarray, y_train: np.ndarray,
-          profile: Profile, seed: int, verbose: int = 1) -> list[float]:
-    """Mini-batch Adam over freshly shuffled data each epoch; returns mean loss per epoch."""
-    rng = np.random.default_rng(seed)
-    batch_size = profile.batch_size
-    steps = -(-len(x_train) // batch_size)
-    epoch_losses = []
-    for epoch in range(profile.epochs):
-        if verbose:
-            print(f"Epoch {epoch + 1}/{profile.epochs}")
-        progbar = keras.utils.Progbar(steps, verbose=verbose, stateful_metrics=["loss"])
-        order = rng.permutation(len(x_train))
-        batch_losses = []
-        for step in range(steps):
-            batch = order[step * batch_size:(step + 1) * batch_size]
-            loss_val = train_step(sess, model, x_train[batch], y_train[batch])
-            batch_losses.append(loss_val)
-            # Like Keras, report the mean loss so far in this epoch.
-            progbar.update(step + 1, [("loss", np.mean(batch_losses))])
-        epoch_losses.append(float(np.mean(batch_losses)))
-    return epoch_losses
-
-
-def evaluate(sess: tf.compat.v1.Session, model: dict, x_test: np.ndarray,
-             y_test: np.ndarray, batch_size: int = 1000) -> tuple[float, float]:
-    """Test loss and accuracy, averaged over batches weighted by their size."""
-    return feeding.evaluate_in_batches(sess, model, x_test, y_test, batch_size)
-
-
-def predict(sess: tf.compat.v1.Session, model: dict, x: np.ndarray) -> np.ndarray:
-    """Class probabilities for `x`."""
-    return sess.run(model["probabilities"], feed_dict={model["X"]: x})
+    return feeding.shuffled_epochs(step, x_train, y_train, profile, seed, verbose)
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         verbose: int = 1, checkpoint: str | Path | None = None) -> RunResult:
     """Load the data, build the graph, train, evaluate, and print the first 10 predictions."""
-    start = time.perf_counter()
-    x_train, y_train, x_test, y_test = load_data(profile)
-
-    graph = tf.Graph()
-    with graph.as_default(), tf.compat.v1.Session(graph=graph) as sess:
-        tf.compat.v1.set_random_seed(seed)
-        # TF 2.x: tf.compat.v1.layers take their initializers from tf-keras, which draws
-        # their seeds from Python's `random`, not from the graph seed set above.
-        random.seed(seed)
-        model = build_model(profile.learning_rate)
-        sess.run(tf.compat.v1.global_variables_initializer())
-
-        # 模型训练 (train)
-        train_start = time.perf_counter()
-        losses = train(sess, model, x_train, y_train, profile, seed, verbose)
-        train_time = time.perf_counter() - train_start
-        if checkpoint is not None:
-            # The trained weights and the optimizer's state, as a TF1 Saver checkpoint
-            # (`tfport convert-checkpoint` turns it into Keras weights).
-            Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)
-            tf.compat.v1.train.Saver().save(sess, str(checkpoint))
-
-        # 模型评估 (evaluate)
-        test_loss, test_accuracy = evaluate(sess, model, x_test, y_test)
-        # 预测 (every test prediction, kept as the first 16 and a confusion matrix)
-        test_predictions = feeding.predict_in_batches(predict, sess, model, x_test)
-
-        # 模型应用 (predict)
-        predictions = predict(sess, model, x_test[:10])
-        param_count = sum(int(np.prod(v.shape)) for v in tf.compat.v1.trainable_variables())
+    # 模型训练, 模型评估 (legacy_tf1/session.py: graph, Session, initializer, train, evaluate)
+    ran = session.run_program("cnn_sparse", load_data, build_model, train,
+                              profile, seed, verbose, checkpoint)
+    # 模型应用 (predict; the first 10 test predictions, as the article prints them)
+    predictions, y_test = ran.predictions[:10], ran.arrays[3][:10]
     if verbose:
-        print("Test accuracy:", test_accuracy)
-        # 输出预测结果 (the first 10 predictions)
         for i in range(10):
             print(f"Test sample {i + 1}: predicted {predictions[i].argmax()} "
                   f"(label {y_test[i]}), probabilities {np.round(predictions[i], 3)}")
-
-    return make_result(
-        example="cnn_sparse", api="tf1", profile=profile.name, seed=seed,
-        test_accuracy=test_accuracy, test_loss=test_loss, loss_history=losses,
-        wall_time_s=time.perf_counter() - start, train_time_s=train_time,
-        train_samples=len(x_train) * profile.epochs, param_count=param_count,
-        extra={**prediction_summary(y_test, test_predictions),
-               "first_10_predictions": predictions.argmax(axis=1).tolist(),
-               "first_10_labels": y_test[:10].tolist()},
-    )
+    ran.result.extra.update(first_10_predictions=predictions.argmax(axis=1).tolist(),
+                            first_10_labels=y_test.tolist())
+    return ran.result

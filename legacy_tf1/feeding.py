@@ -1,30 +1,76 @@
-"""What every TF1 port does the same way: feed a data set through a Session in batches."""
+"""Feeding a data set through a Session in batches, the same way in every TF1 port.
+
+`shuffled_epochs` is the loop that Keras's `fit(x, y, batch_size, epochs)` runs, written out
+as TF1 users wrote it: every epoch a fresh permutation cut into batches, a progress bar, and
+the mean loss of the epoch. The port hands it its own training step, a function of one
+batch whose body is the port's `sess.run([graph.train_op, graph.loss], feed_dict=...)`.
+`evaluate_in_batches` and `predict_in_batches` feed the test set in batches of 1000, as
+Keras's `evaluate` and `predict` do.
+"""
 
 from __future__ import annotations
 
 from typing import Callable
 
+import keras
 import numpy as np
 import tensorflow as tf
 
+from tfport.contract import History, TF1Graph
+from tfport.profiles import Profile
 
-def evaluate_in_batches(sess: tf.compat.v1.Session, model: dict, x: np.ndarray, y: np.ndarray,
-                        batch_size: int = 1000) -> tuple[float, float]:
-    """`model["loss"]` and `model["accuracy"]` over (x, y), fed through `model["X"]` and
-    `model["Y"]` in batches and averaged with each batch weighted by its size, as Keras's
-    `evaluate` does."""
+Step = Callable[[np.ndarray, np.ndarray], float]  # one training step on a batch; its loss
+
+
+def shuffled_epochs(step: Step, x: np.ndarray, y: np.ndarray, profile: Profile, seed: int,
+                    verbose: int = 1,
+                    at_epoch_end: Callable[[], dict[str, float]] | None = None) -> History:
+    """`profile.epochs` epochs of `step` over shuffled mini-batches of `profile.batch_size`
+    (the whole set when None), with a Keras progress bar showing the mean loss so far in
+    the epoch; returns the mean loss of each epoch.
+
+    `at_epoch_end`: called after each epoch's last batch; the values it returns (say, the
+    validation loss) are shown on the bar and kept in the history, as Keras does."""
+    rng = np.random.default_rng(seed)
+    batch_size = profile.batch_size or len(x)
+    steps = -(-len(x) // batch_size)
+    history: History = {"loss": []}
+    for epoch in range(profile.epochs):
+        if verbose:
+            print(f"Epoch {epoch + 1}/{profile.epochs}")
+        progbar = keras.utils.Progbar(steps, verbose=verbose, stateful_metrics=["loss"])
+        order = rng.permutation(len(x))
+        losses = []
+        for index in range(steps):
+            batch = order[index * batch_size:(index + 1) * batch_size]
+            losses.append(float(step(x[batch], y[batch])))
+            values = [("loss", float(np.mean(losses)))]  # like Keras: the mean so far
+            if index + 1 < steps:
+                progbar.update(index + 1, values)
+        history["loss"].append(values[0][1])
+        for name, value in (at_epoch_end() if at_epoch_end else {}).items():
+            history.setdefault(name, []).append(float(value))
+            values.append((name, float(value)))
+        progbar.update(steps, values, finalize=True)
+    return history
+
+
+def evaluate_in_batches(sess: tf.compat.v1.Session, graph: TF1Graph, x: np.ndarray,
+                        y: np.ndarray, batch_size: int = 1000) -> tuple[float, float]:
+    """`graph.loss` and `graph.accuracy` over (x, y), fed in batches and averaged with each
+    batch weighted by its size, as Keras's `evaluate` does."""
     total_loss = total_correct = 0.0
     for begin in range(0, len(x), batch_size):
         x_batch, y_batch = x[begin:begin + batch_size], y[begin:begin + batch_size]
-        loss_val, accuracy_val = sess.run([model["loss"], model["accuracy"]],
-                                          feed_dict={model["X"]: x_batch, model["Y"]: y_batch})
+        loss_val, accuracy_val = sess.run([graph.loss, graph.accuracy],
+                                          feed_dict={graph.X: x_batch, graph.Y: y_batch})
         total_loss += loss_val * len(x_batch)
         total_correct += accuracy_val * len(x_batch)
-    return total_loss / len(x), total_correct / len(x)
+    return float(total_loss / len(x)), float(total_correct / len(x))
 
 
-def predict_in_batches(predict: Callable[..., np.ndarray], sess: tf.compat.v1.Session,
-                       model: dict, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
-    """A port's `predict(sess, model, x)` over all of `x`, fed in batches, as Keras's `predict`."""
-    return np.concatenate([predict(sess, model, x[begin:begin + batch_size])
+def predict_in_batches(sess: tf.compat.v1.Session, graph: TF1Graph, x: np.ndarray,
+                       batch_size: int = 1000) -> np.ndarray:
+    """`graph.output` for all of `x`, fed in batches, as Keras's `predict` does."""
+    return np.concatenate([sess.run(graph.output, feed_dict={graph.X: x[begin:begin + batch_size]})
                            for begin in range(0, len(x), batch_size)])

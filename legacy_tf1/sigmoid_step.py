@@ -52,15 +52,16 @@ float32 rounding.
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import tensorflow as tf
 
+from legacy_tf1 import session
+from tfport.contract import TF1Graph
 from tfport.profiles import Profile
-from tfport.results import RunResult, make_result
+from tfport.results import RunClock, RunResult, make_result
 
 # 4.3 案例分析与讲解 (the article's example; the third weight is this port's reading)
 x_values = [1.0, 2.0, 3.0]  # one sample, three features
@@ -87,7 +88,7 @@ ARTICLE: dict[str, Any] = {
 }
 
 
-def build_model(learning_rate: float) -> dict[str, tf.Tensor]:
+def build_model(profile: Profile) -> TF1Graph:
     """The neuron, its loss, its gradients and the update, built into the default graph."""
     # 输入和标签 (one sample fed through placeholders)
     X = tf.compat.v1.placeholder(tf.float64, [None, 3], name="X")
@@ -106,33 +107,25 @@ def build_model(learning_rate: float) -> dict[str, tf.Tensor]:
     dJ_dz, dJ_da, dJ_dW, dJ_db = tf.compat.v1.gradients(J, [Z, a, W, b])
 
     # 更新权重 W_new = W_old - alpha dJ/dW (and b, which the article leaves out)
-    update = tf.group(W.assign_sub(learning_rate * dJ_dW), b.assign_sub(learning_rate * dJ_db))
-    return {"X": X, "Y": Y, "W": W, "b": b, "a": a, "z": Z, "J": J, "dJ_dz": dJ_dz,
-            "dJ_da": dJ_da, "dJ_dW": dJ_dW, "dJ_db": dJ_db, "update": update}
+    update = tf.group(W.assign_sub(profile.learning_rate * dJ_dW),
+                      b.assign_sub(profile.learning_rate * dJ_db))
+    return TF1Graph(X=X, Y=Y, output=Z, loss=J, train_op=update,
+                    extra={"W": W, "b": b, "a": a, "z": Z, "J": J, "dJ_dz": dJ_dz,
+                           "dJ_da": dJ_da, "dJ_dW": dJ_dW, "dJ_db": dJ_db})
 
 
-def gradient_step(sess: tf.compat.v1.Session, model: dict, x: np.ndarray,
+def gradient_step(sess: tf.compat.v1.Session, graph: TF1Graph, x: np.ndarray,
                   y: np.ndarray) -> dict[str, Any]:
     """One update; returns the forward pass and gradients before it, and the weights after."""
-    feed = {model["X"]: x, model["Y"]: y}
+    feed = {graph.X: x, graph.Y: y}
     names = ["a", "z", "J", "dJ_dz", "dJ_da", "dJ_dW", "dJ_db"]
-    values = dict(zip(names, sess.run([model[name] for name in names], feed_dict=feed)))
-    sess.run(model["update"], feed_dict=feed)
-    W_new, b_new = sess.run([model["W"], model["b"]])
-    J_after = sess.run(model["J"], feed_dict=feed)
+    values = dict(zip(names, sess.run([graph.extra[name] for name in names], feed_dict=feed)))
+    sess.run(graph.train_op, feed_dict=feed)
+    W_new, b_new = sess.run([graph.extra["W"], graph.extra["b"]])
+    J_after = sess.run(graph.loss, feed_dict=feed)
     measured = {name: _plain(value) for name, value in values.items()}
     measured.update(W_new=_plain(W_new), b_new=_plain(b_new), J_after=float(J_after))
     return measured
-
-
-def train_step(sess: tf.compat.v1.Session, model: dict, x: np.ndarray, y: np.ndarray) -> float:
-    """One update on (x, y); returns the loss J before it."""
-    return gradient_step(sess, model, x, y)["J"]
-
-
-def predict(sess: tf.compat.v1.Session, model: dict, x: np.ndarray) -> np.ndarray:
-    """The neuron's output Z = sigma(XW + b) for each row of `x`."""
-    return sess.run(model["z"], feed_dict={model["X"]: x})
 
 
 def print_comparison(article: dict[str, Any], measured: dict[str, Any]) -> None:
@@ -143,24 +136,21 @@ def print_comparison(article: dict[str, Any], measured: dict[str, Any]) -> None:
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
-        verbose: int = 1) -> RunResult:
+        verbose: int = 1, checkpoint: str | Path | None = None) -> RunResult:
     """Build the neuron, take `profile.epochs` steps (the article: one), compare the numbers."""
-    start = time.perf_counter()
+    clock = RunClock()
     x = np.array([x_values])
     y = np.array([[y_value]])
 
-    graph = tf.Graph()
-    with graph.as_default(), tf.compat.v1.Session(graph=graph) as sess:
-        # Nothing here is random; the seed is set only for the same shape as every port.
-        tf.compat.v1.set_random_seed(seed)
-        model = build_model(profile.learning_rate)
+    # Nothing here is random; the seed is set only for the same shape as every port.
+    with session.new_session(seed, checkpoint) as sess:
+        graph = build_model(profile)
         sess.run(tf.compat.v1.global_variables_initializer())
 
         # 一次权重更新 (the article's step; further steps only when a profile asks)
-        train_start = time.perf_counter()
-        steps = [gradient_step(sess, model, x, y) for _ in range(profile.epochs)]
-        train_time = time.perf_counter() - train_start
-        param_count = sum(int(np.prod(v.shape)) for v in tf.compat.v1.trainable_variables())
+        with clock.training():
+            steps = [gradient_step(sess, graph, x, y) for _ in range(profile.epochs)]
+        param_count = session.parameter_count()
 
     measured = steps[0]
     losses = [step["J"] for step in steps] + [steps[-1]["J_after"]]
@@ -168,13 +158,10 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         print("Reading:", READING)
         print_comparison(ARTICLE, measured)
 
-    return make_result(
-        example="sigmoid_step", api="tf1", profile=profile.name, seed=seed,
-        test_accuracy=math.nan, test_loss=losses[-1], loss_history=losses,
-        wall_time_s=time.perf_counter() - start, train_time_s=train_time,
-        train_samples=len(x) * profile.epochs, param_count=param_count,
-        extra={"reading": READING, "article": ARTICLE, "measured": measured},
-    )
+    return make_result(example="sigmoid_step", api="tf1", profile=profile, seed=seed,
+                       clock=clock, test_loss=losses[-1], test_accuracy=math.nan,
+                       history={"loss": losses}, train_size=len(x), param_count=param_count,
+                       extra={"reading": READING, "article": ARTICLE, "measured": measured})
 
 
 def _plain(value: np.ndarray) -> float | list[float]:

@@ -1,14 +1,14 @@
-"""Shared test set-up: small profiles, and quiet TensorFlow start-up notes."""
+"""Shared test set-up: small profiles, and TensorFlow started as the CLI starts it."""
 
 from __future__ import annotations
 
-import os
+import pytest
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from tfport import runtime
+from tfport.profiles import Profile
 
-import pytest  # noqa: E402
-
-from tfport.profiles import Profile  # noqa: E402
+runtime.quiet_start()  # TensorFlow's start-up lines stay out of the test output
+runtime.use_legacy_keras()  # for tests that build TF1 graphs without the ports' scaffold
 
 # Tiny profiles: enough to exercise every code path in a second or two, not to learn.
 TINY = {

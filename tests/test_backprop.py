@@ -59,14 +59,14 @@ def tf1_differences(rule: str, batch: tuple[np.ndarray, np.ndarray]) -> dict[str
     with graph.as_default(), tf.compat.v1.Session(graph=graph) as sess:
         tf.compat.v1.set_random_seed(0)
         random.seed(0)
-        model = tf1_backprop.build_model(0.5, rule)
+        graph = tf1_backprop.build_model(TINY, rule)
         sess.run(tf.compat.v1.global_variables_initializer())
-        return tf1_backprop.gradient_differences(sess, model, *batch)
+        return tf1_backprop.gradient_differences(sess, graph, *batch)
 
 
 def keras_differences(rule: str, batch: tuple[np.ndarray, np.ndarray]) -> dict[str, float]:
     keras.utils.set_random_seed(0)
-    model = keras_backprop.build_model(0.5, rule)
+    model = keras_backprop.build_model(TINY, rule)
     return keras_backprop.gradient_differences(model, *batch)
 
 
@@ -96,23 +96,23 @@ def test_article_sigma_prime_of_h_read_literally_fails_the_check(api, batch):
 
 def test_unknown_rule_is_refused():
     with pytest.raises(ValueError, match="unknown rule"):
-        keras_backprop.build_model(0.5, "chain")
+        keras_backprop.build_model(TINY, "chain")
     with tf.Graph().as_default(), pytest.raises(ValueError, match="unknown rule"):
-        tf1_backprop.build_model(0.5, "chain")
+        tf1_backprop.build_model(TINY, "chain")
 
 
 def test_tf1_update_is_one_gradient_descent_step(batch):
     # The hand-written assign_sub moves each weight by −α times autodiff's gradient.
-    learning_rate = 0.5
-    graph = tf.Graph()
-    with graph.as_default(), tf.compat.v1.Session(graph=graph) as sess:
+    learning_rate = TINY.learning_rate
+    with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph) as sess:
         tf.compat.v1.set_random_seed(0)
-        model = tf1_backprop.build_model(learning_rate)
+        model = tf1_backprop.build_model(TINY)
         sess.run(tf.compat.v1.global_variables_initializer())
-        feed = {model["X"]: batch[0], model["Y"]: batch[1]}
-        before, autodiff = sess.run([model["weights"], model["autodiff_gradients"]], feed)
-        sess.run(model["update"], feed)
-        after = sess.run(model["weights"])
+        weights = tf.compat.v1.trainable_variables()
+        feed = {model.X: batch[0], model.Y: batch[1]}
+        before, autodiff = sess.run([weights, model.extra["autodiff_gradients"]], feed)
+        sess.run(model.train_op, feed)
+        after = sess.run(weights)
     for w_before, gradient, w_after in zip(before, autodiff, after):
         np.testing.assert_allclose(w_after, w_before - learning_rate * gradient, atol=GRAD_TOLERANCE)
 
@@ -120,9 +120,9 @@ def test_tf1_update_is_one_gradient_descent_step(batch):
 def test_keras_train_step_is_one_gradient_descent_step(batch):
     # fit's step (the hand-written train_step) moves each weight by −α times GradientTape's
     # gradient, and the Dense layers compute the article's forward formula.
-    learning_rate = 0.5
+    learning_rate = TINY.learning_rate
     keras.utils.set_random_seed(0)
-    model = keras_backprop.build_model(learning_rate)
+    model = keras_backprop.build_model(TINY)
     x, y = (tf.constant(array) for array in batch)
     np.testing.assert_allclose(model(x), keras_backprop.forward(x, *model.weight_matrices)[1],
                                atol=GRAD_TOLERANCE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -79,3 +80,129 @@ def test_compare_one_row_per_example_and_api(tmp_path, tiny_profile, monkeypatch
     ]
     written = (tmp_path / "compare-quick-seed0.md").read_text().splitlines()
     assert written[2:] == rows, "the table file must be the table that was printed"
+
+
+# --- Every bad input is one line and the right exit code, before any training -----------
+
+def _one_line_error(done, code: int, *fragments: str) -> None:
+    assert done.returncode == code, (done.returncode, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tfport"), done.stderr
+    assert "Traceback" not in done.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    # Before any training: no epoch was started, no record written.
+    assert "Epoch" not in done.stdout and "== " not in done.stdout
+
+
+@pytest.mark.parametrize("seed", ["-1", "99999999999"])
+def test_a_seed_out_of_range_is_refused_before_training(seed):
+    _one_line_error(_tfport("run", "cnn_sparse", "--seed", seed), 2, "a seed is a whole number")
+
+
+def test_out_that_is_a_file_or_cannot_be_made_is_refused_before_training(tmp_path):
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    _one_line_error(_tfport("run", "mlp_gd", "--out", str(a_file)), 1, "is a file, not a folder")
+    # Beneath a file nothing can be made, not even by root (CI runs as root, for whom a
+    # read-only folder is writable all the same).
+    _one_line_error(_tfport("compare", "--out", str(a_file / "runs")), 1, "cannot write into")
+    _one_line_error(_tfport("audit", "--report", str(a_file / "audit.md")), 1, "is a file")
+    _one_line_error(_tfport("bench", "mlp_gd", "--out", str(a_file / "b")), 1, "cannot write into")
+
+
+def test_convert_checkpoint_to_an_unwritable_path_is_one_line(tmp_path):
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    _one_line_error(_tfport("convert-checkpoint", "mlp_gd", str(tmp_path / "none.ckpt"),
+                            str(a_file / "x.weights.h5")), 1, "is a file, not a folder")
+    _one_line_error(_tfport("convert-checkpoint", "mlp_gd", str(tmp_path / "none.ckpt"),
+                            str(a_file / "sub" / "x.weights.h5")), 1, "cannot write into")
+    _one_line_error(_tfport("convert-checkpoint", "mlp_gd", str(tmp_path / "none.ckpt"),
+                            str(tmp_path / "x.h5")), 1, "must end in .weights.h5")
+
+
+def _mnist_like(path, images: int = 10):
+    import numpy as np
+
+    np.savez(path, x_train=np.ones((images, 28, 28), np.uint8),
+             y_train=(np.arange(images) % 10).astype(np.uint8),
+             x_test=np.ones((images, 28, 28), np.uint8),
+             y_test=(np.arange(images) % 10).astype(np.uint8))
+    return path
+
+
+def test_bad_mnist_files_are_one_line_before_training(tmp_path):
+    import zipfile
+
+    not_npy = tmp_path / "members.npz"
+    with zipfile.ZipFile(not_npy, "w") as archive:
+        for key in ("x_train", "y_train", "x_test", "y_test"):
+            archive.writestr(key, b"not an array")
+    _one_line_error(_tfport("run", "mlp_gd", env={"TFPORT_MNIST_PATH": str(not_npy)}), 1,
+                    "member x_train is not a .npy array")
+    _one_line_error(_tfport("run", "mlp_gd", env={"TFPORT_MNIST_PATH": str(tmp_path)}), 1,
+                    "is a folder, not a file")
+    small = _mnist_like(tmp_path / "small.npz")
+    _one_line_error(_tfport("run", "cnn_sparse", env={"TFPORT_MNIST_PATH": str(small)}), 1,
+                    "holds 10 training images, but this profile needs 6,000")
+
+
+def test_ctrl_c_is_one_line_and_exit_130(monkeypatch, capsys, tmp_path):
+    from tfport import examples
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(examples, "run_example", interrupted)
+    assert cli.main(["run", "mlp_gd", "--out", str(tmp_path), "--quiet"]) == 130
+    assert capsys.readouterr().err == "tfport: interrupted\n"
+
+
+def test_an_interrupted_compare_still_writes_the_table_of_what_finished(
+        monkeypatch, capsys, tmp_path, tiny_profile):
+    from tfport import examples
+
+    real = examples.run_example
+    finished = []
+
+    def two_then_interrupt(example_id, api, *args, **kwargs):
+        if len(finished) == 2:
+            raise KeyboardInterrupt
+        finished.append((example_id, api))
+        return real(example_id, api, tiny_profile[example_id], *args[1:], **kwargs)
+
+    monkeypatch.setattr(examples, "run_example", two_then_interrupt)
+    assert cli.main(["compare", "--out", str(tmp_path), "--quiet"]) == 130
+    table = (tmp_path / "compare-quick-seed0.md").read_text().splitlines()
+    assert [[cell.strip() for cell in row.split("|")[1:3]] for row in table[2:]] == [
+        [example_id, api] for example_id, api in finished]
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "tfport: interrupted"
+
+
+def test_a_one_api_run_never_replaces_the_two_curve_plot():
+    assert cli.loss_plot_name("mlp_gd-quick-seed0", ("tf1", "keras")) == "mlp_gd-quick-seed0-loss.png"
+    assert cli.loss_plot_name("mlp_gd-quick-seed0", ("tf1",)) == "mlp_gd-quick-seed0-tf1-loss.png"
+    assert cli.loss_plot_name("mlp_gd-quick-seed0", ("keras",)) == "mlp_gd-quick-seed0-keras-loss.png"
+
+
+def test_tfport_run_prints_no_tensorflow_start_up_line_and_no_warning(tmp_path):
+    # The command of issue 14's "done when", as a new user runs it: the quick profile, both
+    # APIs. TensorFlow's own start-up lines (oneDNN, CPU features, CUDA) and Python warnings
+    # are kept for --verbose.
+    done = _tfport("run", "cnn_sparse", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    output = done.stdout + done.stderr
+    for noise in ("I0000", "E0000", "W0000", "oneDNN", "cuda", "cuInit", "absl::",
+                  "Warning", "WARNING", "retracing", "deprecated", "Traceback"):
+        assert noise not in output, f"{noise!r} in the output:\n{output}"
+    assert done.stderr == ""
+    # Both APIs print their result alike.
+    results = [line for line in done.stdout.splitlines() if line.startswith("Test loss: ")]
+    assert len(results) == 2
+    assert all(re.fullmatch(r"Test loss: \d\.\d{4}, test accuracy: \d\.\d{4}", line)
+               for line in results), results
+    # The progress bars count to the steps there are: 6,000 images in batches of 32.
+    assert "188/188" in done.stdout and "189/188" not in done.stdout
+    verbose = _tfport("run", "sigmoid_step", "--out", str(tmp_path), "--verbose")
+    assert "oneDNN" in verbose.stderr or "I0000" in verbose.stderr

@@ -46,6 +46,30 @@ def test_subset_takes_the_first_samples(tmp_path):
     assert list(mnist.y_train) == [0, 1] and len(mnist.x_test) == 3
 
 
+def test_subset_refuses_a_file_smaller_than_the_profile(tmp_path):
+    # A 6-image file must not train silently as if it were the profile's 6,000 images.
+    small = data.load_mnist(_write(tmp_path / "s.npz"))
+    with pytest.raises(data.DataError, match="holds 6 training images, but this profile needs 7"):
+        data.subset(small, 7, 3)
+    with pytest.raises(data.DataError, match="holds 4 test images, but this profile needs 60"):
+        data.subset(small, 6, 60)
+    with pytest.raises(data.DataError, match="needs 60,000"):  # None: all of MNIST
+        data.subset(small, None, None)
+
+
+def test_a_folder_or_a_zip_of_other_things_is_a_clear_error(tmp_path):
+    import zipfile
+
+    with pytest.raises(data.DataError, match="is a folder, not a file"):
+        data.load_mnist(tmp_path)
+    path = tmp_path / "members.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        for key in ("x_train", "y_train", "x_test", "y_test"):
+            archive.writestr(key, b"not an array")
+    with pytest.raises(data.DataError, match="member x_train is not a .npy array"):
+        data.load_mnist(path)
+
+
 def test_missing_file_names_path_and_variable(tmp_path, monkeypatch):
     monkeypatch.setenv(data.ENV_VAR, str(tmp_path / "nope.npz"))
     with pytest.raises(data.DataError, match=r"not found: .*nope\.npz \(from \$TFPORT_MNIST_PATH\)"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tfport.compare import one_row_each
+from tfport.tables import one_row_each
 from tfport.examples import EXAMPLES
 from tfport.results import RunResult
 

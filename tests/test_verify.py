@@ -16,13 +16,16 @@ import tensorflow as tf
 
 from tests.conftest import TINY
 from tfport.cli import main
-from tfport.examples import EXAMPLES, modules, run_example, saves_checkpoints
+from tfport.examples import EXAMPLES, keras_port, run_example, tf1_port
+from tfport.profiles import get_profile
 from tfport.transfer import (TransferError, check_match, convert_checkpoint, keras_values,
-                             set_keras_weights, set_tf1_weights, tf1_session, tf1_values)
+                             keras_variables, set_keras_weights, set_tf1_weights, tf1_session,
+                             tf1_values)
 from tfport.verify import TRAINING_TOLERANCE, passed, table, verify
 
 ADAM_EXAMPLES = ["cnn_sparse", "cnn_onehot", "binary_mlp"]
-CHECKPOINTED = [example_id for example_id in EXAMPLES if saves_checkpoints(example_id)]
+# Every TF1 port saves a checkpoint; sigmoid_step's Keras side has no Keras model to load it.
+CONVERTIBLE = [example_id for example_id in EXAMPLES if example_id != "sigmoid_step"]
 
 
 @pytest.mark.parametrize("example_id", list(EXAMPLES))
@@ -64,9 +67,8 @@ def test_examples_without_adam_need_no_default_matched():
 
 
 def test_transfer_names_the_variable_that_does_not_fit():
-    _, keras_port = modules("mlp_gd")
-    model = keras_port.build_model(0.01)
-    variables = keras_port.tf1_variables(model)
+    model = keras_port("mlp_gd").build_model(TINY["mlp_gd"])
+    variables = keras_variables("mlp_gd", model)
     values = {name: np.zeros(v.shape, "float32") for name, v in variables.items()}
 
     missing = {name: value for name, value in values.items() if name != "dense/bias"}
@@ -82,46 +84,54 @@ def test_transfer_names_the_variable_that_does_not_fit():
 
 
 def test_transfer_round_trip_tf1_keras_tf1_is_exact():
-    tf1_port, keras_port = modules("cnn_sparse")
-    with tf1_session(tf1_port, 0.001, seed=1) as (sess, _):
+    profile = TINY["cnn_sparse"]
+    with tf1_session(tf1_port("cnn_sparse"), profile, seed=1) as (sess, _):
         original = tf1_values(sess)
-    model = keras_port.build_model(0.001)
-    set_keras_weights(keras_port.tf1_variables(model), original)
-    values = keras_values(keras_port.tf1_variables(model))
-    with tf1_session(tf1_port, 0.001, seed=2) as (sess, _):
+    model = keras_port("cnn_sparse").build_model(profile)
+    set_keras_weights(keras_variables("cnn_sparse", model), original)
+    values = keras_values(keras_variables("cnn_sparse", model))
+    with tf1_session(tf1_port("cnn_sparse"), profile, seed=2) as (sess, _):
         set_tf1_weights(sess, values)
         back = tf1_values(sess)
         # Keras weights are set eagerly; inside the graph's block that would change nothing.
         with pytest.raises(TransferError, match="eagerly"):
-            keras_values(keras_port.tf1_variables(model))
+            keras_values(keras_variables("cnn_sparse", model))
     assert all(np.array_equal(original[name], back[name]) for name in original)
 
 
-def test_only_tf1_training_loops_save_checkpoints():
-    assert CHECKPOINTED == ["mlp_gd", "backprop", "cnn_onehot", "cnn_sparse", "cnn_mse_sgd",
-                            "binary_mlp"]
+def test_keras_weights_are_named_as_the_tf1_graph_names_them():
+    # The naming rule (tf.compat.v1.layers' base names, numbered in order) and the one
+    # port that names its variables itself, against the TF1 graphs' own names.
+    for example_id in EXAMPLES:
+        profile = TINY[example_id]
+        with tf1_session(tf1_port(example_id), profile) as (sess, _):
+            tf1_shapes = {name: value.shape for name, value in tf1_values(sess).items()}
+        keras_shapes = {name: tuple(v.shape) for name, v in keras_variables(
+            example_id, keras_port(example_id).build_model(profile)).items()}
+        assert keras_shapes == tf1_shapes, example_id
 
 
-@pytest.mark.parametrize("example_id", CHECKPOINTED)
+@pytest.mark.parametrize("example_id", CONVERTIBLE)
 def test_tf1_checkpoint_converts_to_keras_weights_that_predict_the_same(example_id, tmp_path):
     profile = TINY[example_id]
     prefix = tmp_path / f"{example_id}.ckpt"
     run_example(example_id, "tf1", profile, seed=0, verbose=0, checkpoint=prefix)
     out = convert_checkpoint(example_id, prefix, tmp_path / f"{example_id}.weights.h5")
 
-    tf1_port, keras_port = modules(example_id)
-    x_test = tf1_port.load_data(profile)[-2]
-    with tf1_session(tf1_port, profile.learning_rate) as (sess, tf1_model):
+    x_test = tf1_port(example_id).load_data(profile)[2]
+    # The converter builds the model on the article profile; the weights fit any profile.
+    article = get_profile(example_id, "article")
+    with tf1_session(tf1_port(example_id), article) as (sess, graph):
         tf.compat.v1.train.Saver().restore(sess, str(prefix))
-        tf1_predictions = tf1_port.predict(sess, tf1_model, x_test)
-    model = keras_port.build_model(profile.learning_rate)
+        tf1_predictions = sess.run(graph.output, feed_dict={graph.X: x_test})
+    model = keras_port(example_id).build_model(article)
     model.load_weights(out)
-    keras_predictions = keras_port.predict(model, x_test)
+    keras_predictions = model.predict(x_test, verbose=0)
 
     # The trained weights, not fresh ones: a new model predicts differently.
     assert np.array_equal(_classes(tf1_predictions), _classes(keras_predictions))
     np.testing.assert_allclose(keras_predictions, tf1_predictions, atol=1e-5)
-    fresh = keras_port.predict(keras_port.build_model(profile.learning_rate), x_test)
+    fresh = keras_port(example_id).build_model(article).predict(x_test, verbose=0)
     assert np.max(np.abs(fresh - tf1_predictions)) > 1e-3
 
 
@@ -130,7 +140,7 @@ def test_a_checkpoint_from_another_example_is_refused(tmp_path):
     run_example("mlp_gd", "tf1", TINY["mlp_gd"], verbose=0, checkpoint=prefix)
     with pytest.raises(TransferError, match="has no variable 'conv2d/bias'"):
         convert_checkpoint("cnn_sparse", prefix, tmp_path / "x.weights.h5")
-    with pytest.raises(TransferError, match="no TF1 training loop"):
+    with pytest.raises(TransferError, match="has no variable 'W'"):
         convert_checkpoint("sigmoid_step", prefix, tmp_path / "x.weights.h5")
     with pytest.raises(TransferError, match=r"must end in \.weights\.h5"):
         convert_checkpoint("mlp_gd", prefix, tmp_path / "x.h5")
@@ -157,10 +167,9 @@ def test_cli_verify_prints_each_check_and_its_tolerance(capsys):
     assert "sigmoid_step: equivalent" in out
 
 
-def test_cli_save_checkpoint_needs_a_tf1_training_loop(tmp_path, capsys):
+def test_cli_save_checkpoint_needs_the_tf1_port(tmp_path, capsys):
     assert main(["run", "cnn_sparse", "--api", "keras", "--save-checkpoint",
                  "--out", str(tmp_path)]) == 2
-    assert main(["run", "sigmoid_step", "--save-checkpoint", "--out", str(tmp_path)]) == 2
     assert "--save-checkpoint" in capsys.readouterr().err
 
 
@@ -176,14 +185,14 @@ def test_tf1_layers_initializers_follow_python_random_not_the_graph_seed(example
     # docs/migration-notes.md cites this test. On TF 2.21, tf.compat.v1.layers come from
     # tf-keras, which draws its initializer seeds from Python's `random`: the graph seed
     # alone does not fix the initial weights.
-    tf1_port, keras_port = modules(example_id)
-    first = _initial_tf1_weights(tf1_port, graph_seed=0, python_seed=1)
-    second = _initial_tf1_weights(tf1_port, graph_seed=0, python_seed=2)
+    first = _initial_tf1_weights(example_id, graph_seed=0, python_seed=1)
+    second = _initial_tf1_weights(example_id, graph_seed=0, python_seed=2)
     assert any(not np.array_equal(first[name], second[name]) for name in first)
     # With both seeds set to the Keras seed, both APIs start from the very same weights.
     keras.utils.set_random_seed(3)
-    keras_initial = keras_values(keras_port.tf1_variables(keras_port.build_model(0.001)))
-    tf1_initial = _initial_tf1_weights(tf1_port, graph_seed=3, python_seed=3)
+    keras_initial = keras_values(keras_variables(
+        example_id, keras_port(example_id).build_model(TINY[example_id])))
+    tf1_initial = _initial_tf1_weights(example_id, graph_seed=3, python_seed=3)
     assert all(np.array_equal(tf1_initial[name], keras_initial[name]) for name in tf1_initial)
 
 
@@ -191,23 +200,24 @@ def test_get_variable_follows_the_graph_seed_and_starts_elsewhere_than_keras():
     # docs/migration-notes.md cites this test. backprop's TF1 port uses
     # tf.compat.v1.get_variable, whose default Glorot-uniform initializer is TensorFlow's
     # own: the graph seed fixes it, and the same seed does not give Keras's weights.
-    tf1_port, keras_port = modules("backprop")
-    first = _initial_tf1_weights(tf1_port, graph_seed=0, python_seed=1)
-    second = _initial_tf1_weights(tf1_port, graph_seed=1, python_seed=1)
+    first = _initial_tf1_weights("backprop", graph_seed=0, python_seed=1)
+    second = _initial_tf1_weights("backprop", graph_seed=1, python_seed=1)
     assert any(not np.array_equal(first[name], second[name]) for name in first)
     keras.utils.set_random_seed(3)
-    keras_initial = keras_values(keras_port.tf1_variables(keras_port.build_model(0.5)))
-    tf1_initial = _initial_tf1_weights(tf1_port, graph_seed=3, python_seed=3)
+    keras_initial = keras_values(keras_variables(
+        "backprop", keras_port("backprop").build_model(TINY["backprop"])))
+    tf1_initial = _initial_tf1_weights("backprop", graph_seed=3, python_seed=3)
     assert any(not np.array_equal(tf1_initial[name], keras_initial[name]) for name in tf1_initial)
 
 
-def _initial_tf1_weights(tf1_port, graph_seed: int, python_seed: int) -> dict[str, np.ndarray]:
+def _initial_tf1_weights(example_id: str, graph_seed: int,
+                         python_seed: int) -> dict[str, np.ndarray]:
     import random
 
     graph = tf.Graph()
     with graph.as_default(), tf.compat.v1.Session(graph=graph) as sess:
         tf.compat.v1.set_random_seed(graph_seed)
         random.seed(python_seed)
-        tf1_port.build_model(0.001)
+        tf1_port(example_id).build_model(TINY[example_id])
         sess.run(tf.compat.v1.global_variables_initializer())
         return tf1_values(sess)

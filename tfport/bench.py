@@ -24,282 +24,37 @@ The reference is the machine itself: a float32 matrix multiply through TensorFlo
 rate the hardware reaches, and each run's training FLOP/s (`training_flops`, counted from
 the layer shapes) is reported as a fraction of it.
 
-Variants (the faithful ports stay as they are; the faster ones are separate and named):
-
-- `tf1 feed_dict`: the TF1 port as written, a `feed_dict` per step;
-- `tf1 tf.data`: the same graph built on a `tf.data` iterator (shuffled batches,
-  prefetched; for full-batch training the whole training set, cached), fed the NumPy arrays
-  once through placeholders, so that no step needs a `feed_dict`;
-- `keras fit`: the Keras port as written, its own `fit` call;
-- `keras tf.data`: the same model fed by a `tf.data` pipeline with prefetch;
-- `keras xla+tf.data`: the same, with `jit_compile=True`.
+The child process is `tfport.measure`, which also names the variants.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import json
-import math
 import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Sequence
 
-_PROCESS_START = time.perf_counter()  # as early as this module is imported in a child
+from tfport.errors import BenchError, BenchRunError
+from tfport.measure import FAITHFUL_TF1, VARIANTS, variants_of
 
-VARIANTS: dict[str, tuple[str, str]] = {  # name -> (api, what it is)
-    "tf1 feed_dict": ("tf1", "the TF1 port as written: one feed_dict per step"),
-    "tf1 tf.data": ("tf1", "the same graph on a tf.data iterator, fed the arrays once; no feed_dict per step"),
-    "keras fit": ("keras", "the Keras port as written: its own fit call"),
-    "keras tf.data": ("keras", "the same model fed by a tf.data pipeline with prefetch"),
-    "keras xla+tf.data": ("keras", "the same, with jit_compile=True (XLA)"),
-}
-FAITHFUL_TF1 = "tf1 feed_dict"
 # Examples with a training loop on MNIST; sigmoid_step is one step of one neuron.
 BENCHMARKED = ("mlp_gd", "cnn_sparse", "cnn_onehot", "cnn_mse_sgd", "binary_mlp", "backprop")
-FULL_BATCH_CHUNKS = 10  # evaluation points after the first step, at most
-MIN_CHUNK = 25  # steps per call of a training loop, at least: each `fit` call costs set-up
 GEMM_SIZES = (1024, 2048, 4096)  # the reference is the best rate of any of them
 
-
-class BenchError(ValueError):
-    """An example or option the benchmark cannot measure."""
-
-
-class BenchRunError(BenchError):
-    """A measured run that failed or hung (the machine, not the command line)."""
-
-
-def variants_of(example_id: str) -> list[str]:
-    """The variants an example has: the faster ones where the TF1 port's `build_model` can
-    be built on tf.data tensors (`inputs=`)."""
-    from tfport.examples import modules
-
-    tf1_port, _ = modules(example_id)
-    fast = "inputs" in inspect.signature(tf1_port.build_model).parameters
-    return [name for name in VARIANTS if fast or name in (FAITHFUL_TF1, "keras fit")]
-
-
-# --------------------------------------------------------------------------------------
-# The child process: one measured run, or the machine's reference rate.
-# --------------------------------------------------------------------------------------
-
-def _rss_mb() -> float:
-    """Resident memory now, from /proc (Linux); NaN elsewhere."""
-    try:
-        pages = int(Path("/proc/self/statm").read_text().split()[1])
-        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError):
-        return math.nan
-
-
-def _peak_rss_mb() -> float:
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux, bytes on macOS
-    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
-
-
-def _chunks(profile, max_epochs: int | None, max_steps: int | None) -> list[int]:
-    """Epochs (or full-batch steps) per timed chunk: 1 first, then the rest."""
-    cap = max_steps if profile.full_batch else max_epochs
-    units = profile.epochs if cap is None else min(profile.epochs, cap)
-    if not profile.full_batch:  # the first epoch alone, then the others in one call
-        return [1] + ([units - 1] if units > 1 else [])
-    rest, chunks = units - 1, [1]
-    parts = max(1, min(FULL_BATCH_CHUNKS, rest // MIN_CHUNK)) if rest else 0
-    for index in range(parts):
-        chunks.append(rest // parts + (index < rest % parts))
-    return chunks
-
-
-def _call(function, **available):
-    """Call a port's function with the arguments its signature asks for."""
-    names = inspect.signature(function).parameters
-    return function(**{name: value for name, value in available.items() if name in names})
-
-
-def _train_tf1(spec: dict, profile, tf1_port, arrays: dict) -> dict:
-    import random
-
-    import tensorflow as tf
-
-    x_train, y_train = arrays["x_train"], arrays["y_train"]
-    chunks = _chunks(profile, spec["max_epochs"], spec["max_steps"])
-    graph = tf.Graph()
-    build_start = time.perf_counter()
-    with graph.as_default(), tf.compat.v1.Session(graph=graph) as sess:
-        tf.compat.v1.set_random_seed(spec["seed"])
-        random.seed(spec["seed"])
-        if spec["variant"] == "tf1 tf.data":
-            # The TF1 guide's way to consume NumPy arrays: placeholders fed once into an
-            # initializable iterator (as graph constants they would bloat the graph).
-            x_source = tf.compat.v1.placeholder(x_train.dtype, x_train.shape)
-            y_source = tf.compat.v1.placeholder(y_train.dtype, y_train.shape)
-            if profile.full_batch:  # the whole training set, held in the graph's memory
-                dataset = tf.data.Dataset.from_tensors((x_source, y_source)).cache().repeat()
-            else:
-                dataset = (tf.data.Dataset.from_tensor_slices((x_source, y_source))
-                           .shuffle(len(x_train), seed=spec["seed"]).repeat()
-                           .batch(profile.batch_size).prefetch(tf.data.AUTOTUNE))
-            iterator = tf.compat.v1.data.make_initializable_iterator(dataset)
-            next_x, next_y = iterator.get_next()
-            # Evaluation still feeds the test set, of another size than a training batch.
-            inputs = (tf.compat.v1.placeholder_with_default(next_x, [None, *x_train.shape[1:]]),
-                      tf.compat.v1.placeholder_with_default(next_y, [None, *y_train.shape[1:]]))
-            model = tf1_port.build_model(profile.learning_rate, inputs=inputs)
-            sess.run(iterator.initializer, feed_dict={x_source: x_train, y_source: y_train})
-        else:
-            model = _call(tf1_port.build_model, learning_rate=profile.learning_rate,
-                          train_size=len(x_train))
-        sess.run(tf.compat.v1.global_variables_initializer())
-        build_s = time.perf_counter() - build_start
-        steps_per_epoch = 1 if profile.full_batch else -(-len(x_train) // profile.batch_size)
-        times, accuracies = [], []
-        for index, units in enumerate(chunks):
-            chunk_profile = dataclasses.replace(profile, epochs=units)
-            start = time.perf_counter()
-            if spec["variant"] == "tf1 tf.data":
-                for _ in range(units * steps_per_epoch):
-                    sess.run([model["optimizer"], model["loss"]])
-            else:
-                _call(tf1_port.train, sess=sess, model=model, **arrays, profile=chunk_profile,
-                      seed=spec["seed"] + index, verbose=0, epochs=units,
-                      batch_size=profile.batch_size)
-            times.append(time.perf_counter() - start)
-            accuracies.append(float(tf1_port.evaluate(sess, model, arrays["x_test"],
-                                                      arrays["y_test"])[1]))
-    return {"build_s": build_s, "chunk_s": times, "accuracy": accuracies}
-
-
-def _train_keras(spec: dict, profile, keras_port, arrays: dict) -> dict:
-    import keras
-    import tensorflow as tf
-
-    x_train, y_train = arrays["x_train"], arrays["y_train"]
-    chunks = _chunks(profile, spec["max_epochs"], spec["max_steps"])
-    keras.utils.set_random_seed(spec["seed"])
-    build_start = time.perf_counter()
-    model = _call(keras_port.build_model, learning_rate=profile.learning_rate,
-                  train_size=len(x_train))
-    fast = spec["variant"] != "keras fit"
-    if fast:
-        model.jit_compile = spec["variant"] == "keras xla+tf.data"
-        batch = len(x_train) if profile.full_batch else profile.batch_size
-        dataset = (tf.data.Dataset.from_tensor_slices((x_train, y_train))
-                   .shuffle(len(x_train), seed=spec["seed"]).batch(batch)
-                   .prefetch(tf.data.AUTOTUNE))
-        if profile.full_batch:  # one batch of everything, kept in memory between epochs
-            dataset = tf.data.Dataset.from_tensors((x_train, y_train)).cache()
-    build_s = time.perf_counter() - build_start
-    times, accuracies = [], []
-    for units in chunks:
-        chunk_profile = dataclasses.replace(profile, epochs=units)
-        start = time.perf_counter()
-        if fast:
-            model.fit(dataset, epochs=units, shuffle=False, verbose=0)  # shuffled in tf.data
-        else:
-            _call(keras_port.train, model=model, **arrays, profile=chunk_profile, verbose=0,
-                  epochs=units, batch_size=profile.batch_size)
-        times.append(time.perf_counter() - start)
-        accuracies.append(float(keras_port.evaluate(model, arrays["x_test"], arrays["y_test"])[1]))
-    return {"build_s": build_s, "chunk_s": times, "accuracy": accuracies}
-
-
-def _measure(spec: dict) -> dict:
-    """In the child: one run of one variant of one example."""
-    import keras  # noqa: F401  (the import time is part of what is measured)
-    import tensorflow as tf  # noqa: F401
-
-    import legacy_tf1  # noqa: F401
-    from tfport.examples import modules
-    from tfport.profiles import get_profile
-
-    import_s = time.perf_counter() - _PROCESS_START
-    rss_after_import = _rss_mb()
-    profile = get_profile(spec["example"], spec["profile"])
-    tf1_port, keras_port = modules(spec["example"])
-    api = VARIANTS[spec["variant"]][0]
-    port = tf1_port if api == "tf1" else keras_port
-    loaded = port.load_data(profile)
-    names = ("x_train", "y_train", "x_test", "y_test") if len(loaded) == 4 else (
-        "x_train", "y_train", "x_val", "y_val", "x_test", "y_test")  # cnn_onehot validates
-    arrays = dict(zip(names, loaded))
-    trained = (_train_tf1 if api == "tf1" else _train_keras)(spec, profile, port, arrays)
-    return {**spec, **trained, "import_s": import_s, "train_samples": len(arrays["x_train"]),
-            "batch_size": profile.batch_size, "full_batch": profile.full_batch,
-            "chunks": _chunks(profile, spec["max_epochs"], spec["max_steps"]), "bar": profile.accuracy_bar,
-            "rss_after_import_mb": rss_after_import, "peak_rss_mb": _peak_rss_mb()}
-
-
-def training_flops(model) -> int:
-    """Floating-point operations to train on one sample, counted from the layer shapes.
-
-    Forward, per layer: Dense 2 * inputs * units; Conv2D 2 * kernel height * kernel width *
-    input channels * filters * output height * output width. Pooling, activations, biases
-    and the loss are left out (a few per cent of these networks' work). Backward costs twice
-    the forward (the gradients of the weights and of the layer's input), except that the
-    first layer's input gradient is never computed: 3 * forward - first layer's forward.
-    """
-    import keras
-
-    per_layer = []
-    for layer in model._flatten_layers(include_self=False):
-        if isinstance(layer, keras.layers.Dense):
-            per_layer.append(2 * int(layer.kernel.shape[0]) * int(layer.kernel.shape[1]))
-        elif isinstance(layer, keras.layers.Conv2D):
-            kernel_h, kernel_w, channels, filters = (int(d) for d in layer.kernel.shape)
-            _, out_h, out_w, _ = layer.output.shape  # a Sequential model's layers know it
-            per_layer.append(2 * kernel_h * kernel_w * channels * filters * int(out_h) * int(out_w))
-    return 3 * sum(per_layer) - (per_layer[0] if per_layer else 0)
-
-
-def _reference(spec: dict) -> dict:
-    """In the child: the float32 matmul rate, the devices, and each example's FLOPs."""
-    import keras
-    import tensorflow as tf
-
-    import legacy_tf1  # noqa: F401
-    from tfport.examples import modules
-    from tfport.profiles import get_profile
-
-    rates = {}
-    for size in spec["gemm_sizes"]:
-        a = tf.random.normal((size, size), seed=1)
-        b = tf.random.normal((size, size), seed=2)
-        product = tf.function(lambda: tf.linalg.matmul(a, b))
-        product().numpy()  # warm-up: thread pools, kernel choice
-        times = []
-        for _ in range(spec["gemm_repeats"]):
-            start = time.perf_counter()
-            product().numpy()
-            times.append(time.perf_counter() - start)
-        rates[size] = (2 * size**3 / min(times), 2 * size**3 / statistics.median(times))
-    best = max(rates, key=lambda size: rates[size][0])
-    devices = [f"{d.device_type}" for d in tf.config.list_physical_devices()]
-    gpus = tf.config.list_physical_devices("GPU")
-    names = [tf.config.experimental.get_device_details(g).get("device_name", "GPU") for g in gpus]
-    per_sample = {}
-    for example_id in spec["examples"]:
-        _, keras_port = modules(example_id)
-        keras.utils.set_random_seed(0)
-        model = keras_port.build_model(get_profile(example_id, "quick").learning_rate)
-        per_sample[example_id] = training_flops(model)
-    return {"gemm_size": best, "gemm_flops_per_s": rates[best][0],
-            "gemm_median_flops_per_s": rates[best][1],
-            "gemm_by_size": {str(size): rate for size, (rate, _) in rates.items()},
-            "devices": devices, "gpus": names, "training_flops": per_sample}
+__all__ = ["BENCHMARKED", "FAITHFUL_TF1", "VARIANTS", "BenchError", "BenchRunError", "Summary",
+           "bench", "rewrite", "summarise", "table", "variants_of"]
 
 
 def _child(spec: dict, timeout_s: float) -> dict:
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    """Run `python -m tfport.measure SPEC` and read its one line of JSON."""
     try:
-        completed = subprocess.run([sys.executable, "-m", "tfport.bench", json.dumps(spec)],
-                                   capture_output=True, text=True, env=env, timeout=timeout_s)
+        completed = subprocess.run([sys.executable, "-m", "tfport.measure", json.dumps(spec)],
+                                   capture_output=True, text=True, env=dict(os.environ),
+                                   timeout=timeout_s)
     except subprocess.TimeoutExpired:
         raise BenchRunError(f"a benchmark run took over {timeout_s:.0f} s and was stopped: {spec}") from None
     except OSError as error:
@@ -308,13 +63,9 @@ def _child(spec: dict, timeout_s: float) -> dict:
     if completed.returncode != 0 or not lines:
         tail = completed.stderr.strip().splitlines()[-1:] or ["(no error output)"]
         raise BenchRunError(f"a benchmark run failed (exit {completed.returncode}): {tail[0]} "
-                         f"[run: {json.dumps(spec)}]")
+                            f"[run: {json.dumps(spec)}]")
     return json.loads(lines[-1])
 
-
-# --------------------------------------------------------------------------------------
-# The parent: interleave the runs, then summarise.
-# --------------------------------------------------------------------------------------
 
 @dataclasses.dataclass
 class Summary:
@@ -394,7 +145,7 @@ def summarise(runs: list[dict], reference: dict) -> list[Summary]:
 
 
 def table(summaries: Sequence[Summary]) -> str:
-    from tfport.compare import markdown_table
+    from tfport.tables import markdown_table
 
     def seconds(value: float) -> str:
         return f"{value:.3f}" if value < 10 else f"{value:.1f}"
@@ -489,20 +240,14 @@ def _write(summaries: list[Summary], runs: list[dict], reference: dict, out: Pat
            profile: str, repeat: int, caps: tuple[int | None, int | None], command: str,
            env: dict[str, str] | None = None) -> None:
     from tfport import plots
+    from tfport.report import write_report
 
-    out.mkdir(parents=True, exist_ok=True)
     env = env or _environment(reference)
     stem = out / f"bench-{profile}"
     measured = (f"{'every epoch' if caps[0] is None else f'at most {caps[0]} epochs'} of a "
                 f"mini-batch example, {'every step' if caps[1] is None else f'at most {caps[1]} steps'}"
                 f" of a full-batch one")
-    lines = [
-        f"# Benchmark: the `{profile}` profile",
-        "",
-        f"Generated by `{command or 'tfport bench'}` on {env['finished']}; do not edit by hand.",
-        "",
-        f"- TensorFlow {env['tensorflow']}, Keras {env['keras']}, Python {env['python']}, "
-        f"{env['machine']}, device: {env['device']}",
+    body = [
         f"- float32 GEMM through TensorFlow (`tf.linalg.matmul`, square, sizes "
         f"{', '.join(reference['gemm_by_size'])}): best {reference['gemm_flops_per_s'] / 1e9:.1f} "
         f"GFLOP/s at {reference['gemm_size']} (best of 10; median "
@@ -518,7 +263,7 @@ def _write(summaries: list[Summary], runs: list[dict], reference: dict, out: Pat
         "the later ones: machine noise). Import: starting Python and importing TensorFlow "
         "and Keras. Peak RSS: the process's peak resident memory, TensorFlow included; in "
         "brackets, what the run added after the imports. Of GEMM rate: training FLOPs per sample (from the layer shapes, "
-        "`tfport.bench.training_flops`) x samples per second, over the GEMM rate above. "
+        "`tfport.measure.training_flops`) x samples per second, over the GEMM rate above. "
         "Time to bar: training time until the test accuracy, measured after each chunk (the "
         "first epoch, then the end; full-batch: the first step, then up to ten chunks of "
         "steps), first reached the profile's bar.",
@@ -526,18 +271,11 @@ def _write(summaries: list[Summary], runs: list[dict], reference: dict, out: Pat
         "Variants:",
         "",
         *[f"- `{name}`: {what}" for name, (_, what) in VARIANTS.items()],
-        "",
     ]
-    stem.with_suffix(".md").write_text("\n".join(lines))
-    stem.with_suffix(".json").write_text(json.dumps({
-        "command": command, "profile": profile, "repeat": repeat,
-        "max_epochs": caps[0], "max_steps": caps[1],
-        "environment": env, "reference": reference,
-        "summaries": [dataclasses.asdict(s) for s in summaries], "runs": runs,
-    }, indent=2) + "\n")
+    write_report(stem.with_suffix(".md"), f"Benchmark: the `{profile}` profile",
+                 command or "tfport bench", env, body, payload={
+                     "command": command, "profile": profile, "repeat": repeat,
+                     "max_epochs": caps[0], "max_steps": caps[1],
+                     "environment": env, "reference": reference,
+                     "summaries": [dataclasses.asdict(s) for s in summaries], "runs": runs})
     plots.bench_bars(summaries, stem.with_suffix(".png"))
-
-
-if __name__ == "__main__":
-    _spec = json.loads(sys.argv[1])
-    print(json.dumps(_reference(_spec) if _spec.get("reference") else _measure(_spec)), flush=True)

@@ -11,20 +11,28 @@
     tfport bench [ID ...] [--profile article|quick] [--repeat N] [--epochs N] [--steps N]
                  [--out DIR] [--rewrite JSON]
 
-Bad input (an unknown example, API or profile, a missing or broken MNIST file or checkpoint)
-is one line on stderr and a non-zero exit: 2 for a wrong command line, 1 for unusable data.
+Every command takes `--verbose` (TensorFlow's own start-up lines and warnings) and, where it
+trains, `--quiet` (no progress bars).
+
+Exit codes: 0 done; 1 something could not be used (data, a checkpoint, an output path, a
+failed benchmark run) or `verify` found the ports not equivalent; 2 a command line that asks
+for something that does not exist; 130 interrupted (Ctrl-C). Every error is one line on
+stderr, and every input is checked before any training starts.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from tfport.examples import APIS, EXAMPLES, UnknownChoice
+from tfport.errors import OutputError, TfportError, UnknownChoice
+from tfport.examples import APIS, EXAMPLES
 from tfport.profiles import PROFILE_NAMES, PROFILES
+
+SEED_LIMIT = 2**32  # NumPy's and Keras's seeds are 0 <= seed < 2**32
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,20 +67,22 @@ def _parser() -> argparse.ArgumentParser:
     mode = audit.add_mutually_exclusive_group()
     mode.add_argument("--rerun", action="store_true", help="run everything, even if recorded")
     mode.add_argument("--no-run", action="store_true",
-                       help="train nothing: report from the records, marking claims without them")
+                      help="train nothing: report from the records, marking claims without them")
 
     verify = commands.add_parser("verify", help="check that the two ports are the same model")
     verify.add_argument("examples", metavar="ID", nargs="*",
                         help="example ids (default: every example)")
     verify.add_argument("--steps", type=_positive, default=5,
                         help="training steps to compare (default: 5)")
-    verify.add_argument("--seed", type=int, default=0)
+    verify.add_argument("--seed", type=_seed, default=0)
+    _add_verbose(verify)
 
     convert = commands.add_parser("convert-checkpoint",
                                   help="turn a TF1 port's checkpoint into Keras weights")
     convert.add_argument("example", metavar="ID", help="the example whose TF1 port saved it")
     convert.add_argument("checkpoint", metavar="CKPT", help="the checkpoint's path prefix")
     convert.add_argument("out", metavar="OUT", type=Path, help="the Keras weights, *.weights.h5")
+    _add_verbose(convert)
 
     bench = commands.add_parser("bench", help="time every variant of the ports, interleaved")
     bench.add_argument("examples", metavar="ID", nargs="*",
@@ -85,12 +95,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="time at most N epochs of a mini-batch example (default: all)")
     bench.add_argument("--steps", type=_positive, default=100,
                        help="time at most N steps of a full-batch example (default: 100)")
-    bench.add_argument("--seed", type=int, default=0)
+    bench.add_argument("--seed", type=_seed, default=0)
     bench.add_argument("--out", type=Path, default=Path("runs/bench"),
                        help="where the Markdown, JSON and PNG go (default: runs/bench)")
     bench.add_argument("--quiet", action="store_true", help="no progress lines")
     bench.add_argument("--rewrite", metavar="JSON", type=Path, default=None,
                        help="run nothing: render the Markdown and plot again from a report's JSON")
+    _add_verbose(bench)
     return parser
 
 
@@ -101,59 +112,112 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if not 0 <= value < SEED_LIMIT:
+        raise argparse.ArgumentTypeError(f"a seed is a whole number from 0 to {SEED_LIMIT - 1}, "
+                                         f"got {value}")
+    return value
+
+
+def _add_verbose(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--verbose", action="store_true",
+                        help="show TensorFlow's start-up lines and warnings")
+
+
 def _add_common(parser: argparse.ArgumentParser, out: bool = True) -> None:
     parser.add_argument("--profile", choices=PROFILE_NAMES, default="quick",
                         help="quick: a subset, seconds; article: the article's settings (default: quick)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=_seed, default=0)
     if out:
         parser.add_argument("--out", type=Path, default=Path("runs"),
                             help="where the JSON records and plots go (default: ./runs)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    _add_verbose(parser)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "list":
         return _list()
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up notes quiet
-    from tfport.data import DataError, load_mnist
-    from tfport.examples import check_example
-    from tfport.bench import BenchError, BenchRunError
-    from tfport.errors import TransferError
-
     try:
-        for example_id in [getattr(args, "example", None), *getattr(args, "examples", [])]:
-            if example_id is not None:
-                check_example(example_id)
-        if args.command == "convert-checkpoint":
-            return _convert(args)
-        if getattr(args, "rewrite", None) is None:
-            load_mnist()  # fail on unusable data now, before minutes of model building
-        if args.command == "run":
-            return _run(args)
-        if args.command == "audit":
-            return _audit(args, argv)
-        if args.command == "verify":
-            return _verify(args)
-        if args.command == "bench":
-            return _bench(args, argv)
-        return _compare(args)
-    except UnknownChoice as error:
+        _check_inputs(args)
+        from tfport import runtime
+
+        runtime.quiet_start(args.verbose)
+        return _COMMANDS[args.command](args, argv)
+    except TfportError as error:
         print(f"tfport: error: {error}", file=sys.stderr)
-        return 2
-    except DataError as error:
-        print(f"tfport: error: {error}", file=sys.stderr)
-        return 1
-    except TransferError as error:  # weights or a checkpoint that do not fit the example
-        print(f"tfport: error: {error}", file=sys.stderr)
-        return 1
-    except BenchError as error:  # an example it cannot time (2), or a run that failed (1)
-        print(f"tfport: error: {error}", file=sys.stderr)
-        return 1 if isinstance(error, BenchRunError) else 2
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("tfport: interrupted", file=sys.stderr)
+        return 130
+
+
+def _check_inputs(args: argparse.Namespace) -> None:
+    """Everything a command needs, checked before TensorFlow is even imported."""
+    from tfport.examples import check_example
+
+    examples = [getattr(args, "example", None), *getattr(args, "examples", [])]
+    for example_id in examples:
+        if example_id is not None:
+            check_example(example_id)
+    if args.command == "run" and args.save_checkpoint and args.api == "keras":
+        raise UnknownChoice("--save-checkpoint saves the TF1 port's trained graph: use it "
+                            "with --api tf1 or both")
+    records = None if getattr(args, "no_run", False) else getattr(args, "records", None)
+    for folder in (getattr(args, "out", None), records):
+        if folder is not None and args.command != "convert-checkpoint" \
+                and not getattr(args, "rewrite", None):
+            writable_folder(folder)
+    if getattr(args, "report", None) is not None:
+        writable_folder(args.report.parent)
+    if args.command == "convert-checkpoint":
+        if not args.out.name.endswith(".weights.h5"):
+            raise OutputError(f"the output {args.out} must end in .weights.h5, the file "
+                              f"Keras 3's `model.load_weights` reads")
+        writable_folder(args.out.parent)
+    if args.command == "bench" and args.rewrite is not None and not args.rewrite.is_file():
+        raise OutputError(f"no benchmark report at {args.rewrite}; give the .json that "
+                          f"`tfport bench` wrote")
+    trains = not (args.command == "convert-checkpoint" or getattr(args, "rewrite", None)
+                  or getattr(args, "no_run", False))
+    if trains:
+        default = ["cnn_sparse", "mlp_gd"] if args.command == "bench" else list(EXAMPLES)
+        _check_data(args, [e for e in examples if e] or default)
+
+
+def _check_data(args: argparse.Namespace, examples: list[str]) -> None:
+    """The MNIST file loads and holds what each profile to be run needs."""
+    from tfport import data
+
+    profiles = [PROFILES[e][getattr(args, "profile", "quick")] for e in examples
+                if EXAMPLES[e].uses_mnist]
+    if profiles:
+        mnist = data.load_mnist()
+        for profile in profiles:
+            data.subset(mnist, profile.train_size, profile.test_size)
+
+
+def writable_folder(folder: Path) -> Path:
+    """Make `folder` (and its parents) and prove a file can be written in it, or OutputError."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder} is a file, not a folder; give a folder to write into")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise OutputError(f"cannot write into {folder} ({error.strerror or error}); "
+                          f"choose a writable folder") from None
+    return folder
 
 
 def _list() -> int:
-    from tfport.compare import markdown_table
+    from tfport.tables import markdown_table
 
     rows = [[e.id, f"{e.article} lines {e.lines}", e.summary, ", ".join(PROFILES[e.id])]
             for e in EXAMPLES.values()]
@@ -161,19 +225,15 @@ def _list() -> int:
     return 0
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from tfport import plots
-    from tfport.compare import side_by_side
-    from tfport.examples import check_example, run_example, saves_checkpoints
+    from tfport.examples import run_example
+    from tfport.tables import side_by_side
 
-    check_example(args.example)
     apis = APIS if args.api == "both" else (args.api,)
-    checkpoint = None
-    if args.save_checkpoint:
-        if "tf1" not in apis or not saves_checkpoints(args.example):
-            raise UnknownChoice("--save-checkpoint saves the TF1 port's trained graph: use it "
-                                "with --api tf1 or both, on an example with a training loop")
-        checkpoint = args.out / f"{args.example}-tf1-{args.profile}-seed{args.seed}.ckpt"
+    stem = f"{args.example}-{args.profile}-seed{args.seed}"
+    checkpoint = args.out / f"{args.example}-tf1-{args.profile}-seed{args.seed}.ckpt" \
+        if args.save_checkpoint else None
     results = []
     for api in apis:
         if not args.quiet:
@@ -183,49 +243,79 @@ def _run(args: argparse.Namespace) -> int:
                                    checkpoint=checkpoint if api == "tf1" else None))
     print()
     print(side_by_side(results))
-    written = [result.save(args.out) for result in results]
+    written = [_save(result, args.out) for result in results]
     if checkpoint is not None:
         written.append(f"{checkpoint} (a TF1 checkpoint: `tfport convert-checkpoint "
                        f"{args.example} {checkpoint} OUT.weights.h5` makes Keras weights of it)")
-    stem = f"{args.example}-{args.profile}-seed{args.seed}"
-    written.append(args.out / f"{stem}-loss.png")
+    written.append(args.out / loss_plot_name(stem, apis))
     plots.loss_curves(results, written[-1], x_label=_x_label(args.example, args.profile))
     print("\nwrote " + ", ".join(str(path) for path in written))
     return 0
 
 
-def _compare(args: argparse.Namespace) -> int:
+def loss_plot_name(stem: str, apis: Sequence[str]) -> str:
+    """Both APIs' curves go to STEM-loss.png; one API's alone to STEM-API-loss.png, so that
+    a one-API run never replaces the two-curve plot."""
+    return f"{stem}-loss.png" if tuple(apis) == APIS else f"{stem}-{'-'.join(apis)}-loss.png"
+
+
+def _compare(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from tfport import plots
-    from tfport.compare import one_row_each
     from tfport.examples import run_example
+    from tfport.tables import one_row_each
 
     results = []
-    for example_id in EXAMPLES:
-        pair = []
-        for api in APIS:
-            if not args.quiet:
-                print(f"== {example_id} / {api} / {args.profile} profile / seed {args.seed}")
-            pair.append(run_example(example_id, api, args.profile, args.seed, args.out,
-                                    verbose=0 if args.quiet else 1))
-            pair[-1].save(args.out)
-        plots.loss_curves(pair, args.out / f"{example_id}-{args.profile}-seed{args.seed}-loss.png",
-                          x_label=_x_label(example_id, args.profile))
-        results.extend(pair)
+    table_path = args.out / f"compare-{args.profile}-seed{args.seed}.md"
+    try:
+        for example_id in EXAMPLES:
+            pair = []
+            for api in APIS:
+                if not args.quiet:
+                    print(f"== {example_id} / {api} / {args.profile} profile / seed {args.seed}")
+                pair.append(run_example(example_id, api, args.profile, args.seed, args.out,
+                                        verbose=0 if args.quiet else 1))
+                _save(pair[-1], args.out)
+                results.append(pair[-1])
+            plots.loss_curves(pair, args.out / loss_plot_name(
+                f"{example_id}-{args.profile}-seed{args.seed}", APIS),
+                x_label=_x_label(example_id, args.profile))
+    except KeyboardInterrupt:
+        if results:
+            _write_table(one_row_each(results), table_path)
+            print(f"\nwrote {table_path} with the {len(results)} runs that finished",
+                  file=sys.stderr)
+        raise
     table = one_row_each(results)
     print()
     print(table)
-    table_path = args.out / f"compare-{args.profile}-seed{args.seed}.md"
-    table_path.write_text(table + "\n")
+    _write_table(table, table_path)
     print(f"\nwrote {table_path}, the records and the loss plots to {args.out}")
     return 0
 
 
+def _write_table(table: str, path: Path) -> None:
+    try:
+        path.write_text(table + "\n")
+    except OSError as error:
+        raise OutputError(f"cannot write {path} ({error.strerror or error})") from None
+
+
+def _save(result, out: Path) -> Path:
+    try:
+        return result.save(out)
+    except OSError as error:
+        raise OutputError(f"cannot write the record into {out} ({error.strerror or error})") from None
+
+
 def _audit(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from tfport.audit import audit
-    from tfport.compare import markdown_table
+    from tfport.tables import markdown_table
 
     records = args.records or Path(f"runs/audit-{args.profile}")
     report = args.report or Path(f"runs/audit-{args.profile}.md")
+    if not args.no_run:
+        writable_folder(records)
+    writable_folder(report.parent)
     command = "tfport " + " ".join(sys.argv[1:] if argv is None else argv)
     rows = audit(args.profile, args.seed, records, report, reuse=not args.rerun,
                  verbose=0 if args.quiet else 1, command=command, run_missing=not args.no_run)
@@ -235,7 +325,7 @@ def _audit(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     return 0
 
 
-def _verify(args: argparse.Namespace) -> int:
+def _verify(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from tfport.verify import passed, table, verify
 
     failed = []
@@ -269,17 +359,21 @@ def _bench(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     return 0
 
 
-def _convert(args: argparse.Namespace) -> int:
+def _convert(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from tfport.transfer import convert_checkpoint
 
     out = convert_checkpoint(args.example, args.checkpoint, args.out)
-    print(f"wrote {out}: load it with keras_models.{args.example}.build_model(...)"
+    print(f"wrote {out}: load it with keras_models.{args.example}.build_model(profile)"
           f".load_weights({str(out)!r})")
     return 0
 
 
 def _x_label(example_id: str, profile: str) -> str:
     return "full-batch step" if PROFILES[example_id][profile].full_batch else "epoch"
+
+
+_COMMANDS = {"run": _run, "compare": _compare, "audit": _audit, "verify": _verify,
+             "bench": _bench, "convert-checkpoint": _convert}
 
 
 if __name__ == "__main__":

@@ -16,13 +16,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from tfport.errors import DataError  # noqa: F401  (raised here; tfport.data.DataError too)
+
 ENV_VAR = "TFPORT_MNIST_PATH"
 
 _KEYS = ("x_train", "y_train", "x_test", "y_test")
-
-
-class DataError(Exception):
-    """MNIST could not be loaded; the message says what is wrong and how to fix it."""
+MNIST_TRAIN_SIZE, MNIST_TEST_SIZE = 60_000, 10_000  # what a whole MNIST file holds
 
 
 class Mnist(NamedTuple):
@@ -43,7 +42,17 @@ def load_mnist(path: str | os.PathLike | None = None) -> Mnist:
 
 
 def subset(mnist: Mnist, train_size: int | None, test_size: int | None) -> Mnist:
-    """The first `train_size` training and `test_size` test samples (None keeps all)."""
+    """The first `train_size` training and `test_size` test samples (None keeps all).
+
+    A file with fewer samples than asked for (None asks for all of MNIST's 60,000 and
+    10,000) is a DataError: a profile must not train on less than it says."""
+    for split, have, want, whole in (("training", len(mnist.x_train), train_size, MNIST_TRAIN_SIZE),
+                                     ("test", len(mnist.x_test), test_size, MNIST_TEST_SIZE)):
+        if have < (want or whole):
+            raise DataError(
+                f"the MNIST file holds {have:,} {split} images, but this profile needs "
+                f"{want or whole:,}; point ${ENV_VAR} at the full MNIST .npz (60,000 training "
+                f"and 10,000 test images), or unset it to download MNIST.")
     return Mnist(
         mnist.x_train[:train_size],
         mnist.y_train[:train_size],
@@ -52,10 +61,22 @@ def subset(mnist: Mnist, train_size: int | None, test_size: int | None) -> Mnist
     )
 
 
+def scaled_mnist(profile, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The profile's MNIST subset, as most ports prepare it: float32 pixels in [0, 1], each
+    image reshaped to `shape` ((784,) flat, (28, 28, 1) with a channel axis), and the digit
+    labels as int64. Returns x_train, digits_train, x_test, digits_test."""
+    mnist = subset(load_mnist(), profile.train_size, profile.test_size)
+    x_train = mnist.x_train.reshape(-1, *shape).astype("float32") / 255.0
+    x_test = mnist.x_test.reshape(-1, *shape).astype("float32") / 255.0
+    return x_train, mnist.y_train.astype("int64"), x_test, mnist.y_test.astype("int64")
+
+
 @functools.lru_cache(maxsize=2)
 def _load_npz(path: str, from_env: bool) -> Mnist:
     where = f"{path} (from ${ENV_VAR})" if from_env else path
     fix = f"point ${ENV_VAR} at an MNIST .npz in the Keras layout, or unset it to download MNIST"
+    if os.path.isdir(path):
+        raise DataError(f"MNIST path {where} is a folder, not a file; {fix}.")
     if not os.path.isfile(path):
         raise DataError(f"MNIST file not found: {where}; {fix}.")
     if not zipfile.is_zipfile(path):
@@ -69,10 +90,14 @@ def _load_npz(path: str, from_env: bool) -> Mnist:
                     f"(found {', '.join(npz.files) or 'none'}); {fix}."
                 )
             arrays = Mnist(*(npz[key] for key in _KEYS))
+            for key, array in zip(_KEYS, arrays):
+                if not isinstance(array, np.ndarray):  # numpy hands back a non-.npy member as bytes
+                    raise DataError(f"MNIST file {where}: member {key} is not a .npy array; {fix}.")
     except DataError:
         raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
-        raise DataError(f"MNIST file {where} is not a readable .npz ({error}); {fix}.") from None
+    except Exception as error:  # anything numpy meets in a zip that is no .npz
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise DataError(f"MNIST file {where} is not a readable .npz ({reason}); {fix}.") from None
     _check(arrays, where, fix)
     for array in arrays:
         array.setflags(write=False)  # cached: nobody may change it in place

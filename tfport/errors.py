@@ -1,10 +1,42 @@
-"""Errors that name a user's mistake, kept free of TensorFlow so that reporting one is instant.
+"""Every error that names a user's mistake, in one place and free of TensorFlow.
 
-`tfport.data.DataError` (an unusable MNIST file) and `tfport.examples.UnknownChoice` (an
-unknown example, API or profile) live next to what they check; this one is raised by
-`tfport.transfer`, which imports TensorFlow.
+Each is caught by the CLI and printed as one line, `tfport: error: ...`, with its exit code:
+2 for a command line that asks for something that does not exist, 1 for anything else that
+cannot be used (data, weights, output paths, a benchmark run that failed).
 """
 
 
-class TransferError(ValueError):
+class TfportError(Exception):
+    """A mistake the message explains, with how to fix it."""
+
+    exit_code = 1
+
+
+class UnknownChoice(TfportError, ValueError):
+    """An example id, API or profile that does not exist."""
+
+    exit_code = 2
+
+
+class DataError(TfportError):
+    """A data set that could not be loaded or does not fit the profile."""
+
+
+class TransferError(TfportError, ValueError):
     """Weights that do not fit: a missing or extra variable, a shape mismatch, a bad file."""
+
+
+class OutputError(TfportError):
+    """An output path that cannot be written (read-only, a file where a folder should be)."""
+
+
+class BenchError(TfportError, ValueError):
+    """An example or option the benchmark cannot measure."""
+
+    exit_code = 2
+
+
+class BenchRunError(BenchError):
+    """A measured run that failed or hung (the machine, not the command line)."""
+
+    exit_code = 1

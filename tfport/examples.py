@@ -1,23 +1,24 @@
 """Which examples exist, where each comes from, and its two ports.
 
-An example id names two modules, `legacy_tf1.<id>` and `keras_models.<id>`, each with a
-`run(profile, seed, out_dir, verbose) -> RunResult`. This table is the whole registry.
+An example id names two modules, `legacy_tf1.<id>` and `keras_models.<id>`, that follow the
+port contract (`tfport.contract`). This table is the whole list; `tf1_port` and
+`keras_port` import a port when a command needs it, so that tfport itself never imports
+the port packages (they import tfport).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import importlib
-import inspect
 from pathlib import Path
-from types import ModuleType
-from typing import Callable
+from typing import cast
 
+from tfport.contract import KerasPort, TF1Port
+from tfport.errors import UnknownChoice
 from tfport.profiles import Profile, get_profile
 from tfport.results import RunResult
 
 APIS = ("tf1", "keras")
-_PACKAGES = {"tf1": "legacy_tf1", "keras": "keras_models"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Example:
     lines: str
     summary: str
     claim: str  # what the article says it achieves, in its words
+    uses_mnist: bool = True  # False: the example brings its own data
 
 
 EXAMPLES: dict[str, Example] = {
@@ -66,13 +68,10 @@ EXAMPLES: dict[str, Example] = {
             "sigmoid_step", "004_da6c173b35dfb6c4.txt", "100-180",
             "one gradient step of one sigmoid neuron with binary cross-entropy, by hand and by autodiff",
             "sigma(2) = 0.865, J = 0.134, dJ/dZ = 0.865, W_new = [0.135, 0.27, 0.705]",
+            uses_mnist=False,
         ),
     )
 }
-
-
-class UnknownChoice(ValueError):
-    """An example id, API or profile that does not exist."""
 
 
 def check_example(example_id: str) -> Example:
@@ -83,23 +82,22 @@ def check_example(example_id: str) -> Example:
     return EXAMPLES[example_id]
 
 
-def port(example_id: str, api: str) -> Callable[..., RunResult]:
-    """The `run` function of one port: `port("cnn_sparse", "tf1")(profile, seed=0)`."""
-    check_example(example_id)
-    if api not in _PACKAGES:
+def check_api(api: str) -> str:
+    if api not in APIS:
         raise UnknownChoice(f"unknown API {api!r}; choose one of {', '.join(APIS)}")
-    return importlib.import_module(f"{_PACKAGES[api]}.{example_id}").run
+    return api
 
 
-def modules(example_id: str) -> tuple[ModuleType, ModuleType]:
-    """The two port modules of an example: (legacy_tf1.<id>, keras_models.<id>)."""
+def tf1_port(example_id: str) -> TF1Port:
+    """`legacy_tf1.<id>`, the TF1 port of an example."""
     check_example(example_id)
-    return tuple(importlib.import_module(f"{_PACKAGES[api]}.{example_id}") for api in APIS)
+    return cast(TF1Port, importlib.import_module(f"legacy_tf1.{example_id}"))
 
 
-def saves_checkpoints(example_id: str) -> bool:
-    """Whether the TF1 port has a training loop whose result it can save (`checkpoint=`)."""
-    return "checkpoint" in inspect.signature(modules(example_id)[0].run).parameters
+def keras_port(example_id: str) -> KerasPort:
+    """`keras_models.<id>`, the Keras port of an example."""
+    check_example(example_id)
+    return cast(KerasPort, importlib.import_module(f"keras_models.{example_id}"))
 
 
 def run_example(example_id: str, api: str, profile: str | Profile = "quick", seed: int = 0,
@@ -109,15 +107,16 @@ def run_example(example_id: str, api: str, profile: str | Profile = "quick", see
 
     `checkpoint`: a path prefix where the TF1 port saves its trained graph (tf1 only)."""
     check_example(example_id)
+    check_api(api)
     if isinstance(profile, str):
         try:
             profile = get_profile(example_id, profile)
         except KeyError as error:
             raise UnknownChoice(error.args[0]) from None
-    if checkpoint is None:
-        return port(example_id, api)(profile, seed=seed, out_dir=out_dir, verbose=verbose)
-    if api != "tf1" or not saves_checkpoints(example_id):
-        raise UnknownChoice(f"only a TF1 port with a training loop saves a checkpoint, not "
-                            f"{example_id} / {api}")
-    return port(example_id, api)(profile, seed=seed, out_dir=out_dir, verbose=verbose,
-                                 checkpoint=checkpoint)
+    if api == "keras":
+        if checkpoint is not None:
+            raise UnknownChoice("a checkpoint is what the TF1 port saves; the Keras port's "
+                                "weights come from `tfport convert-checkpoint`")
+        return keras_port(example_id).run(profile, seed=seed, out_dir=out_dir, verbose=verbose)
+    return tf1_port(example_id).run(profile, seed=seed, out_dir=out_dir, verbose=verbose,
+                                    checkpoint=checkpoint)

@@ -14,7 +14,7 @@ import dataclasses
 import importlib
 import inspect
 
-from tfport.compare import markdown_table
+from tfport.tables import markdown_table
 from tfport.examples import EXAMPLES, check_example
 
 
@@ -141,10 +141,6 @@ FEED_TRAIN = Mapping(
     tf1_code="feed_dict=", keras_code=".fit(",
     defaults=(Default("fit shuffle", ("keras.Model.fit", "shuffle"),
                       ("keras.Model.fit", "shuffle")),))
-TRAIN_ON_BATCH = Mapping(
-    "one `sess.run([train_op, loss], feed_dict=...)`", "`model.train_on_batch(x, y)`",
-    "Keras 3 resets the metrics at each call: its loss is that batch's loss.",
-    tf1_code="def train_step", keras_code=".train_on_batch(")
 EVALUATE = Mapping(
     "`sess.run([loss, accuracy], feed_dict={X: x_test, Y: y_test})`", "`model.evaluate(x_test, y_test)`",
     "Both average the batches weighted by their size (the TF1 ports feed batches of 1,000).",
@@ -177,20 +173,20 @@ VARIABLE = Mapping("`tf.Variable(value)` and `w.assign_sub(...)` in the graph", 
 # Which rows each example's ports use, in the order the code meets them.
 USED: dict[str, tuple[Mapping, ...]] = {
     "mlp_gd": (GRAPH_SESSION, SEED, PLACEHOLDER, DENSE, SOFTMAX_XENT_LOGITS, GRADIENT_DESCENT,
-               INITIALIZER, FEED_TRAIN, TRAIN_ON_BATCH, EVALUATE, PREDICT, TRAINABLE, SAVER),
+               INITIALIZER, FEED_TRAIN, EVALUATE, PREDICT, TRAINABLE, SAVER),
     "backprop": (GRAPH_SESSION, SEED, PLACEHOLDER_BUILD, GET_VARIABLE, GRADIENTS, ASSIGN_SUB_HAND,
-                 INITIALIZER, FEED_TRAIN, TRAIN_ON_BATCH, EVALUATE, PREDICT, TRAINABLE, SAVER),
+                 INITIALIZER, FEED_TRAIN, EVALUATE, PREDICT, TRAINABLE, SAVER),
     "cnn_onehot": (GRAPH_SESSION, SEED, PLACEHOLDER, CONV2D, MAX_POOL, FLATTEN, DENSE,
-                   SOFTMAX_XENT_STRING, ADAM, INITIALIZER, FEED_TRAIN, TRAIN_ON_BATCH, EVALUATE,
+                   SOFTMAX_XENT_STRING, ADAM, INITIALIZER, FEED_TRAIN, EVALUATE,
                    PREDICT, TRAINABLE, SAVER),
     "cnn_sparse": (GRAPH_SESSION, SEED, PLACEHOLDER, CONV2D, MAX_POOL, FLATTEN, DENSE,
-                   SPARSE_XENT, ADAM, INITIALIZER, FEED_TRAIN, TRAIN_ON_BATCH, EVALUATE, PREDICT,
+                   SPARSE_XENT, ADAM, INITIALIZER, FEED_TRAIN, EVALUATE, PREDICT,
                    TRAINABLE, SAVER),
     "cnn_mse_sgd": (GRAPH_SESSION, SEED, PLACEHOLDER, CONV2D, MAX_POOL, FLATTEN, DENSE, MSE,
-                    GRADIENT_DESCENT, INITIALIZER, FEED_TRAIN, TRAIN_ON_BATCH, EVALUATE, PREDICT,
+                    GRADIENT_DESCENT, INITIALIZER, FEED_TRAIN, EVALUATE, PREDICT,
                     TRAINABLE, SAVER),
     "binary_mlp": (GRAPH_SESSION, SEED, PLACEHOLDER, DENSE, SIGMOID_XENT, ADAM, INITIALIZER,
-                   FEED_TRAIN, TRAIN_ON_BATCH, EVALUATE, PREDICT, TRAINABLE, SAVER),
+                   FEED_TRAIN, EVALUATE, PREDICT, TRAINABLE, SAVER),
     "sigmoid_step": (GRAPH_EAGER, SEED, PLACEHOLDER_EAGER, VARIABLE, GRADIENTS, INITIALIZER,
                      TRAINABLE_EAGER),
 }
@@ -235,7 +231,9 @@ def default_value(path: str, argument: str) -> str:
 
     A missing argument (GradientDescentOptimizer has no momentum) reads 'not an argument'.
     """
-    import legacy_tf1  # noqa: F401  (tf.compat.v1.layers need its tf-keras switch)
+    from tfport import runtime
+
+    runtime.use_legacy_keras()  # tf.compat.v1.layers load on tf-keras
 
     module_name, _, attribute_path = path.partition(".")
     target = importlib.import_module({"tf": "tensorflow"}.get(module_name, module_name))

@@ -8,9 +8,10 @@ notebook always shows the code that its run cells execute.
 from __future__ import annotations
 
 import html
+import importlib
 import inspect
 
-from tfport.examples import modules
+from tfport.examples import keras_port, tf1_port
 
 
 class SideBySide:
@@ -37,15 +38,28 @@ def side_by_side(example_id: str, *names: str) -> SideBySide:
 
     A name that only one port has shows as a note in the other column.
     """
-    tf1_port, keras_port = modules(example_id)
 
     def source(port, name: str) -> str:
         if not hasattr(port, name):
             return f"# {port.__name__} has no {name}"
         return inspect.getsource(getattr(port, name))
 
+    tf1, new = tf1_port(example_id), keras_port(example_id)
     return SideBySide(
         f"{example_id}: {', '.join(names)}",
-        (f"TF1: {tf1_port.__name__}", "\n".join(source(tf1_port, name) for name in names)),
-        (f"Keras 3: {keras_port.__name__}", "\n".join(source(keras_port, name) for name in names)),
+        (f"TF1: {tf1.__name__}", "\n".join(source(tf1, name) for name in names)),
+        (f"Keras 3: {new.__name__}", "\n".join(source(new, name) for name in names)),
+    )
+
+
+def run_scaffolds() -> SideBySide:
+    """What every port's `run` does around the article's functions: the TF1 session scaffold
+    (graph, Session, initializer, batched evaluation and prediction) beside the Keras one."""
+    tf1 = importlib.import_module("legacy_tf1.session")
+    new = importlib.import_module("keras_models.program")
+    return SideBySide(
+        "run: load, build, train, evaluate, predict",
+        (f"TF1: {tf1.__name__}", inspect.getsource(tf1.new_session) + "\n"
+         + inspect.getsource(tf1.run_program)),
+        (f"Keras 3: {new.__name__}", inspect.getsource(new.run_program)),
     )

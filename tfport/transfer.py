@@ -1,33 +1,66 @@
 """Weight transfer between a TF1 port's graph and its Keras port, and TF1 checkpoint migration.
 
 A TF1 graph names its variables (`dense/kernel`, `conv2d/bias`, ...); a Keras model holds
-the same arrays as layer weights. Each Keras port says which TF1 variable each of its
-weights is, in one function next to its model code, `tf1_variables(model)`. This module
-moves the values in either direction and refuses, with the variable's name, anything that
-does not line up: a variable one side lacks, one too many, or a shape that differs.
+the same arrays as layer weights. `keras_variables` names each Keras weight as the TF1 port
+names it, by the rule `tf.compat.v1.layers` follow: each layer class has a base name
+(`dense`, `conv2d`), numbered in the order the layers are made (`dense`, `dense_1`, ...).
+Where a TF1 port names its variables itself (`get_variable("w_hidden")`), `RENAMED` says so.
+This module moves the values in either direction and refuses, with the variable's name,
+anything that does not line up: a variable one side lacks, one too many, or a shape that
+differs.
 
-    values = tf1_values(sess)                          # {name: array} from a TF1 session
-    set_keras_weights(tf1_variables(model), values)    # TF1 -> Keras
-    set_tf1_weights(sess, keras_values(tf1_variables(model)))   # Keras -> TF1
-    values = read_checkpoint("runs/cnn_sparse-tf1-quick-seed0.ckpt")   # a Saver checkpoint
+    values = tf1_values(sess)                                  # {name: array} from a session
+    set_keras_weights(keras_variables(id, model), values)      # TF1 -> Keras
+    set_tf1_weights(sess, keras_values(keras_variables(id, model)))   # Keras -> TF1
+    values = read_checkpoint("runs/cnn_sparse-tf1-quick-seed0.ckpt")  # a Saver checkpoint
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
-import random
+import importlib
 from pathlib import Path
-from types import ModuleType
-from typing import Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-import legacy_tf1  # noqa: F401  (sets TF_USE_LEGACY_KERAS before tf.compat.v1.layers loads)
+from tfport.contract import TF1Graph, TF1Port
 from tfport.errors import TransferError
-from tfport.examples import modules, saves_checkpoints
-from tfport.profiles import get_profile
+from tfport.examples import check_example, keras_port, tf1_port
+from tfport.profiles import Profile, get_profile
+
+# The base name `tf.compat.v1.layers` gives each kind of layer with weights.
+TF1_LAYER_NAMES = {"Dense": "dense", "Conv2D": "conv2d"}
+# TF1 ports that name their variables themselves: Keras name by the rule above -> TF1 name.
+RENAMED = {"backprop": {"dense/kernel": "w_hidden", "dense_1/kernel": "w_output"}}
+
+
+def keras_variables(example_id: str, model: Any) -> dict[str, keras.Variable]:
+    """The weights of a Keras port's model, by the name of the same variable in the TF1 port.
+
+    `model`: what the Keras port's `build_model` returned (a dict of `keras.Variable`s for
+    sigmoid_step, whose variables carry the TF1 names themselves)."""
+    check_example(example_id)
+    if isinstance(model, dict):
+        return {value.name: value for value in model.values() if isinstance(value, keras.Variable)}
+    counts: collections.Counter[str] = collections.Counter()
+    named = {}
+    for layer in model.layers:
+        if not layer.weights:
+            continue
+        kind = type(layer).__name__
+        if kind not in TF1_LAYER_NAMES:
+            raise TransferError(f"{example_id}: no TF1 name for a Keras {kind} layer")
+        base = TF1_LAYER_NAMES[kind]
+        prefix = base if counts[base] == 0 else f"{base}_{counts[base]}"
+        counts[base] += 1
+        for variable in layer.weights:
+            named[f"{prefix}/{variable.name}"] = variable
+    renamed = RENAMED.get(example_id, {})
+    return {renamed.get(name, name): variable for name, variable in named.items()}
 
 
 def tf1_values(sess: tf.compat.v1.Session) -> dict[str, np.ndarray]:
@@ -38,14 +71,14 @@ def tf1_values(sess: tf.compat.v1.Session) -> dict[str, np.ndarray]:
 
 
 def keras_values(variables: Mapping[str, keras.Variable]) -> dict[str, np.ndarray]:
-    """The values of a Keras port's `tf1_variables(model)`, by TF1 name."""
+    """The values of `keras_variables(...)`, by TF1 name."""
     _require_eager()
     return {name: keras.ops.convert_to_numpy(variable) for name, variable in variables.items()}
 
 
 def set_keras_weights(variables: Mapping[str, keras.Variable],
                       values: Mapping[str, np.ndarray], source: str = "the TF1 graph") -> None:
-    """Assign `values` (by TF1 name) to a Keras port's `tf1_variables(model)`."""
+    """Assign `values` (by TF1 name) to `keras_variables(...)`."""
     check_match({n: tuple(v.shape) for n, v in values.items()},
                 {n: tuple(v.shape) for n, v in variables.items()}, source, "the Keras model")
     _require_eager()
@@ -97,18 +130,15 @@ def convert_checkpoint(example_id: str, checkpoint: str | Path, out: str | Path)
 
     The checkpoint must be one the example's TF1 graph would restore: the same variables
     (weights and optimizer state), the same shapes. The weights go into the Keras port's
-    model through its `tf1_variables`, which `model.load_weights(out)` reads back.
+    model (`keras_variables`), which `model.load_weights(out)` reads back.
     """
     out = Path(out)
     if not out.name.endswith(".weights.h5"):
         raise TransferError(f"the output {out} must end in .weights.h5, the file Keras 3's "
                             f"`model.load_weights` reads")
-    if not saves_checkpoints(example_id):
-        raise TransferError(f"{example_id} has no TF1 training loop, so no checkpoint to convert")
-    tf1_port, keras_port = modules(example_id)
     values = read_checkpoint(checkpoint)
-    learning_rate = get_profile(example_id, "article").learning_rate
-    with tf1_session(tf1_port, learning_rate) as (sess, _):
+    profile = get_profile(example_id, "article")
+    with tf1_session(tf1_port(example_id), profile) as (sess, _):
         graph_shapes = {_name(v): tuple(v.shape) for v in tf.compat.v1.global_variables()}
         trainable = [_name(v) for v in tf.compat.v1.trainable_variables()]
     source, target = f"the checkpoint {checkpoint}", f"the {example_id} TF1 graph"
@@ -118,25 +148,30 @@ def convert_checkpoint(example_id: str, checkpoint: str | Path, out: str | Path)
                 {name: graph_shapes[name] for name in trainable}, source, target)
     check_match({name: value.shape for name, value in values.items()}, graph_shapes,
                 source, target)
-    model = keras_port.build_model(learning_rate)
-    set_keras_weights(keras_port.tf1_variables(model), {name: values[name] for name in trainable},
-                      f"the checkpoint {checkpoint}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    model.save_weights(out)
+    model = keras_port(example_id).build_model(profile)
+    if isinstance(model, dict):
+        raise TransferError(f"{example_id}'s Keras port has no Keras model to save weights of")
+    set_keras_weights(keras_variables(example_id, model),
+                      {name: values[name] for name in trainable}, f"the checkpoint {checkpoint}")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        model.save_weights(out)
+    except OSError as error:
+        raise TransferError(f"cannot write {out} ({error.strerror or error}); choose a "
+                            f"writable place") from None
     return out
 
 
 @contextlib.contextmanager
-def tf1_session(tf1_port: ModuleType, learning_rate: float,
-                seed: int = 0) -> Iterator[tuple[tf.compat.v1.Session, dict]]:
-    """A fresh graph and session holding the TF1 port's model, initialized with `seed`."""
-    graph = tf.Graph()
-    with graph.as_default(), tf.compat.v1.Session(graph=graph) as sess:
-        tf.compat.v1.set_random_seed(seed)
-        random.seed(seed)  # tf-keras draws the layers' initializer seeds from `random`
-        model = tf1_port.build_model(learning_rate)
+def tf1_session(port: TF1Port, profile: Profile,
+                seed: int = 0) -> Iterator[tuple[tf.compat.v1.Session, TF1Graph]]:
+    """A fresh graph and session holding the TF1 port's model, initialized with `seed`, made
+    by the TF1 ports' own scaffold (`legacy_tf1/session.py`)."""
+    scaffold = importlib.import_module("legacy_tf1.session")
+    with scaffold.new_session(seed) as sess:
+        graph = port.build_model(profile)
         sess.run(tf.compat.v1.global_variables_initializer())
-        yield sess, model
+        yield sess, graph
 
 
 def _require_eager() -> None:

@@ -4,11 +4,12 @@
 migration guide's "validating correctness", `tfport verify ID` checks, on the example's
 `quick` data:
 
-1. data: both ports' `load_data` give the same arrays;
+1. data: both ports' `load_data` give the same arrays, training and test;
 2. forward: the TF1 graph's weights put into the Keras model (and a Keras model's weights
    put into the TF1 graph) give the same outputs on the same batch;
-3. training: from the same weights, one step and then K steps on the same batches, with
-   each port's own `train_step`, give the same losses and the same new weights.
+3. training: from the same weights, one step and then K steps on the same 256 training
+   samples, each step one call of each port's own `train` (one epoch of one batch), give
+   the same losses and the same new weights.
 
 Where training differs because an API default differs (say Adam's epsilon), the check
 names that default, sets the TF1 value on the Keras side and trains again: the ports are
@@ -20,18 +21,18 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from types import ModuleType
-from typing import Callable
+from typing import Any, Callable
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from tfport.compare import markdown_table
-from tfport.examples import modules
-from tfport.profiles import get_profile
-from tfport.transfer import (keras_values, set_keras_weights, set_tf1_weights, tf1_session,
-                             tf1_values)
+from tfport.contract import KerasPort, TF1Port
+from tfport.examples import keras_port, tf1_port
+from tfport.profiles import Profile, get_profile
+from tfport.tables import markdown_table
+from tfport.transfer import (keras_values, keras_variables, set_keras_weights,
+                             set_tf1_weights, tf1_session, tf1_values)
 
 # Same weights, same batch, the same float32 ops: outputs agree to float rounding. Measured
 # with `tfport verify` on all seven examples: at most 8.9e-8 (binary_mlp), exactly 0 for most.
@@ -44,7 +45,7 @@ FORWARD_TOLERANCE = 1e-5
 # weights by 5e-4 after a single step, so this bound separates the two cases 50-fold.
 TRAINING_TOLERANCE = 1e-5
 STEPS = 5  # K
-BATCH_SIZE_FULL_BATCH = 256  # full-batch examples: each verification step sees 256 samples
+SAMPLES = 256  # the training samples every verification step sees
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,7 +67,7 @@ class Check:
 
 
 @dataclasses.dataclass(frozen=True)
-class Default:
+class DifferingDefault:
     """An API default that differs between TF1 and Keras, read from the APIs themselves."""
 
     name: str
@@ -80,11 +81,11 @@ class Default:
         return f"{self.name}: TF1 {self.tf1}, Keras {self.keras}"
 
 
-def known_defaults() -> list[Default]:
+def known_defaults() -> list[DifferingDefault]:
     """The defaults `verify` knows to differ, with the values each API declares."""
     tf1_epsilon = _default_argument(tf.compat.v1.train.AdamOptimizer, "epsilon")
     keras_epsilon = _default_argument(keras.optimizers.Adam, "epsilon")
-    return [Default(
+    return [DifferingDefault(
         "Adam epsilon", tf1_epsilon, keras_epsilon,
         applies=lambda model: isinstance(getattr(model, "optimizer", None), keras.optimizers.Adam),
         match=lambda model: setattr(model.optimizer, "epsilon", tf1_epsilon),
@@ -93,47 +94,48 @@ def known_defaults() -> list[Default]:
 
 def verify(example_id: str, steps: int = STEPS, seed: int = 0) -> list[Check]:
     """Every check for one example; a check whose `passed` is False is a real difference."""
-    tf1_port, keras_port = modules(example_id)
-    profile = get_profile(example_id, "quick")
-    (x, y), data_check = _data(example_id, profile, tf1_port, keras_port)
-    batch_size = profile.batch_size or BATCH_SIZE_FULL_BATCH
-    batches = [(x[i * batch_size:(i + 1) * batch_size], y[i * batch_size:(i + 1) * batch_size])
-               for i in range(steps)]
-    batches = [batch if len(batch[0]) else (x, y) for batch in batches]  # tiny data: reuse it
-    learning_rate = profile.learning_rate
+    tf1, new = tf1_port(example_id), keras_port(example_id)
+    quick = get_profile(example_id, "quick")
+    (x, y), data_check = _data(example_id, quick, tf1, new)
+    x, y = x[:SAMPLES], y[:SAMPLES]
+    # One step per call of `train`: one epoch whose one batch is all the samples.
+    profile = dataclasses.replace(quick, epochs=1, batch_size=quick.batch_size and len(x),
+                                  train_size=len(x))
+    stepper = _Steps(example_id, tf1, new, profile, x, y, seed)
 
     checks = [data_check]
     # 2. forward, TF1 -> Keras: the TF1 graph's initial weights, put into a Keras model
-    with tf1_session(tf1_port, learning_rate, seed) as (sess, tf1_model):
+    with tf1_session(tf1, profile, seed) as (sess, graph):
         initial = tf1_values(sess)
-        tf1_output = tf1_port.predict(sess, tf1_model, batches[0][0])
+        tf1_output = stepper.tf1_forward(sess, graph)
     keras.utils.set_random_seed(seed + 1)
-    keras_model = keras_port.build_model(learning_rate)
-    set_keras_weights(keras_port.tf1_variables(keras_model), initial)
-    checks.append(Check("forward: TF1 weights in Keras", _max_difference(
-        tf1_output, keras_port.predict(keras_model, batches[0][0])), FORWARD_TOLERANCE))
+    model = new.build_model(profile)
+    set_keras_weights(keras_variables(example_id, model), initial)
+    checks.append(Check("forward: TF1 weights in Keras",
+                        _max_difference(tf1_output, stepper.keras_forward(model)),
+                        FORWARD_TOLERANCE))
 
     # ... and Keras -> TF1: a Keras model's own (different) initial weights, put into TF1
     keras.utils.set_random_seed(seed + 1)
-    keras_model = keras_port.build_model(learning_rate)
-    keras_initial = keras_values(keras_port.tf1_variables(keras_model))
-    with tf1_session(tf1_port, learning_rate, seed) as (sess, tf1_model):
+    model = new.build_model(profile)
+    keras_initial = keras_values(keras_variables(example_id, model))
+    with tf1_session(tf1, profile, seed) as (sess, graph):
         set_tf1_weights(sess, keras_initial)
-        tf1_output = tf1_port.predict(sess, tf1_model, batches[0][0])
-    checks.append(Check("forward: Keras weights in TF1", _max_difference(
-        tf1_output, keras_port.predict(keras_model, batches[0][0])), FORWARD_TOLERANCE))
+        tf1_output = stepper.tf1_forward(sess, graph)
+    checks.append(Check("forward: Keras weights in TF1",
+                        _max_difference(tf1_output, stepper.keras_forward(model)),
+                        FORWARD_TOLERANCE))
 
-    # 3. training from the same weights on the same batches, as ported ...
+    # 3. training from the same weights on the same samples, as ported ...
     keras.utils.set_random_seed(seed)
-    defaults = [d for d in known_defaults() if d.applies(keras_port.build_model(learning_rate))]
+    defaults = [d for d in known_defaults() if d.applies(new.build_model(profile))]
     note = "; ".join(default.note for default in defaults)
-    checks += _training_checks(tf1_port, keras_port, learning_rate, initial, batches, seed,
-                               label="as ported", note=note)
+    checks += _training_checks(stepper, initial, steps, label="as ported", note=note)
     # ... and with every differing default set to TF1's value in Keras
     if defaults:
         label = ", ".join(f"{d.name} {d.tf1} in both" for d in defaults)
-        checks += _training_checks(tf1_port, keras_port, learning_rate, initial, batches, seed,
-                                   label=label, note="", match=defaults)
+        checks += _training_checks(stepper, initial, steps, label=label, note="",
+                                   match=defaults)
     return checks
 
 
@@ -150,32 +152,63 @@ def table(checks: list[Check]) -> str:
         [[c.name, f"{c.difference:.1e}", f"{c.tolerance:.0e}", c.verdict] for c in checks])
 
 
-def _training_checks(tf1_port: ModuleType, keras_port: ModuleType, learning_rate: float,
-                     initial: dict[str, np.ndarray], batches: list, seed: int, label: str,
-                     note: str, match: list[Default] = ()) -> list[Check]:
-    with tf1_session(tf1_port, learning_rate, seed) as (sess, tf1_model):
+class _Steps:
+    """One example's forward pass and training step in each API, through the ports' own
+    functions (sigmoid_step, one neuron with no data set, steps by its `gradient_step`)."""
+
+    def __init__(self, example_id: str, tf1: TF1Port, new: KerasPort, profile: Profile,
+                 x: np.ndarray, y: np.ndarray, seed: int):
+        self.example_id, self.tf1, self.new = example_id, tf1, new
+        self.profile, self.x, self.y, self.seed = profile, x, y, seed
+        self.one_neuron = example_id == "sigmoid_step"
+
+    def tf1_forward(self, sess: Any, graph: Any) -> np.ndarray:
+        return sess.run(graph.output, feed_dict={graph.X: self.x})
+
+    def keras_forward(self, model: Any) -> np.ndarray:
+        if self.one_neuron:
+            return keras.ops.convert_to_numpy(
+                keras.ops.sigmoid(keras.ops.matmul(self.x, model["W"]) + model["b"]))
+        return model.predict(self.x, verbose=0)
+
+    def tf1_step(self, sess: Any, graph: Any, step: int) -> float:
+        if self.one_neuron:
+            return self.tf1.gradient_step(sess, graph, self.x, self.y)["J"]
+        history = self.tf1.train(sess, graph, self.x, self.y, self.profile, self.seed + step,
+                                 verbose=0)
+        return history["loss"][0]
+
+    def keras_step(self, model: Any) -> float:
+        if self.one_neuron:
+            return self.new.gradient_step(model, self.x, self.y)["J"]
+        return self.new.train(model, self.x, self.y, self.profile, verbose=0)["loss"][0]
+
+
+def _training_checks(stepper: _Steps, initial: dict[str, np.ndarray], steps: int, label: str,
+                     note: str, match: list[DifferingDefault] = ()) -> list[Check]:
+    with tf1_session(stepper.tf1, stepper.profile, stepper.seed) as (sess, graph):
         set_tf1_weights(sess, initial, "the TF1 graph's initial weights")
         tf1_losses, tf1_weights = [], []
-        for x, y in batches:
-            tf1_losses.append(tf1_port.train_step(sess, tf1_model, x, y))
+        for step in range(steps):
+            tf1_losses.append(stepper.tf1_step(sess, graph, step))
             tf1_weights.append(tf1_values(sess))
 
-    keras.utils.set_random_seed(seed)
-    keras_model = keras_port.build_model(learning_rate)
+    keras.utils.set_random_seed(stepper.seed)
+    model = stepper.new.build_model(stepper.profile)
     for default in match:
-        default.match(keras_model)
-    variables = keras_port.tf1_variables(keras_model)
+        default.match(model)
+    variables = keras_variables(stepper.example_id, model)
     set_keras_weights(variables, initial, "the TF1 graph's initial weights")
     keras_losses, keras_weights = [], []
-    for x, y in batches:
-        keras_losses.append(keras_port.train_step(keras_model, x, y))
+    for _ in range(steps):
+        keras_losses.append(stepper.keras_step(model))
         keras_weights.append(keras_values(variables))
 
     def weights_difference(step: int) -> float:
         return max(_max_difference(tf1_weights[step][name], keras_weights[step][name])
                    for name in tf1_weights[step])
 
-    k = len(batches)
+    k = steps
     return [
         Check(f"1 step, {label}: loss", _max_difference(tf1_losses[:1], keras_losses[:1]),
               TRAINING_TOLERANCE, note),
@@ -186,18 +219,19 @@ def _training_checks(tf1_port: ModuleType, keras_port: ModuleType, learning_rate
     ]
 
 
-def _data(example_id: str, profile, tf1_port: ModuleType,
-          keras_port: ModuleType) -> tuple[tuple[np.ndarray, np.ndarray], Check]:
-    """The training arrays both ports load, and a check that they are the same."""
+def _data(example_id: str, profile: Profile, tf1: TF1Port,
+          new: KerasPort) -> tuple[tuple[np.ndarray, np.ndarray], Check]:
+    """The training arrays both ports load, and a check that all their arrays are the same."""
     if example_id == "sigmoid_step":  # the article's one sample, written into both ports
-        pairs = [(np.array([port.x_values]), np.array([[port.y_value]]))
-                 for port in (tf1_port, keras_port)]
+        loaded = [(np.array([port.x_values]), np.array([[port.y_value]])) for port in (tf1, new)]
     else:
-        pairs = [port.load_data(profile)[:2] for port in (tf1_port, keras_port)]
-    (x, y), (keras_x, keras_y) = pairs
-    same = x.shape == keras_x.shape and y.shape == keras_y.shape
-    difference = max(_max_difference(x, keras_x), _max_difference(y, keras_y)) if same else np.inf
-    return (x, y), Check("data: the same training arrays", difference, 0.0)
+        loaded = [port.load_data(profile) for port in (tf1, new)]
+    tf1_arrays, keras_arrays = loaded
+    difference = max(_max_difference(a, b) for a, b in zip(tf1_arrays, keras_arrays))
+    if len(tf1_arrays) != len(keras_arrays):
+        difference = float("inf")
+    return tuple(tf1_arrays[:2]), Check("data: the same arrays, training and test",
+                                        difference, 0.0)
 
 
 def _max_difference(a, b) -> float:

@@ -1,11 +1,11 @@
-"""The tables: two runs side by side, and many runs one row each."""
+"""The one table printer: two runs side by side, many runs one row each, any Markdown table."""
 
 from __future__ import annotations
 
 import math
 from typing import Sequence
 
-from tfport.results import RunResult
+from tfport.results import RunResult, number
 
 
 def side_by_side(results: Sequence[RunResult]) -> str:
@@ -51,11 +51,6 @@ def one_row_each(results: Sequence[RunResult]) -> str:
 
 def _difference(b: float, a: float) -> str:
     return "" if math.isnan(b - a) else f"{b - a:+.4f}"
-
-
-def number(value: float, digits: int = 4) -> str:
-    """A figure for a table; NaN (a measure an example does not have) prints as n/a."""
-    return "n/a" if math.isnan(value) else f"{value:.{digits}f}"
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

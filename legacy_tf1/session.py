@@ -1,0 +1,75 @@
+"""The TF1 session scaffold: one graph and one seeded Session per run, and the run itself.
+
+TF1 programs built into the default graph and ran it in a `tf.Session`. Here each run gets
+its own `tf.Graph()` and Session, so that a port can run twice in one process and Keras 3
+keeps eager execution beside it (`tf.compat.v1.disable_eager_execution()` would switch it
+off for the whole process). `run_program` is the program every TF1 port's `run` follows:
+load the data, build the graph, initialize, train, evaluate, predict.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import tensorflow as tf
+
+from legacy_tf1 import feeding
+from tfport import runtime
+from tfport.contract import Arrays, Ran
+from tfport.profiles import Profile
+from tfport.results import RunClock, make_result, number
+
+
+@contextlib.contextmanager
+def new_session(seed: int,
+                checkpoint: str | Path | None = None) -> Iterator[tf.compat.v1.Session]:
+    """A fresh graph as the default graph, a Session on it, and the seeds set.
+
+    `checkpoint`: a path prefix where a `tf.compat.v1.train.Saver` saves every variable
+    (weights and optimizer state) when the block ends without an error."""
+    runtime.use_legacy_keras()  # tf.compat.v1.layers run on tf-keras
+    graph = tf.Graph()
+    with graph.as_default(), tf.compat.v1.Session(graph=graph) as sess:
+        tf.compat.v1.set_random_seed(seed)
+        # TF 2.x: tf.compat.v1.layers take their initializers from tf-keras, which draws
+        # their seeds from Python's `random`, not from the graph seed set above.
+        random.seed(seed)
+        yield sess
+        if checkpoint is not None:
+            # `tfport convert-checkpoint` turns this checkpoint into Keras weights.
+            tf.compat.v1.train.Saver().save(sess, str(checkpoint))
+
+
+def parameter_count() -> int:
+    """The number of trainable values in the default graph."""
+    return sum(int(np.prod(v.shape)) for v in tf.compat.v1.trainable_variables())
+
+
+def run_program(example: str, load_data: Callable[[Profile], Arrays], build_model: Callable,
+                train: Callable, profile: Profile, seed: int, verbose: int,
+                checkpoint: str | Path | None = None,
+                extra: dict[str, Any] | None = None) -> Ran:
+    """Load the data, build the graph, initialize it, train, then evaluate the test set and
+    predict it, fed in batches of 1000 (`feeding`), with a TF1 port's functions."""
+    clock = RunClock()
+    x_train, y_train, x_test, y_test = load_data(profile)
+    with new_session(seed, checkpoint) as sess:
+        graph = build_model(profile)
+        sess.run(tf.compat.v1.global_variables_initializer())
+        with clock.training():
+            history = train(sess, graph, x_train, y_train, profile, seed, verbose)
+        # 评估模型 (evaluate) and 预测 (predict)
+        test_loss, test_accuracy = feeding.evaluate_in_batches(sess, graph, x_test, y_test)
+        predictions = feeding.predict_in_batches(sess, graph, x_test)
+        param_count = parameter_count()
+    if verbose:
+        print(f"Test loss: {number(test_loss)}, test accuracy: {number(test_accuracy)}")
+    result = make_result(example=example, api="tf1", profile=profile, seed=seed, clock=clock,
+                         test_loss=test_loss, test_accuracy=test_accuracy, history=history,
+                         train_size=len(x_train), param_count=param_count, labels=y_test,
+                         predictions=predictions, extra=extra)
+    return Ran(result, (x_train, y_train, x_test, y_test), predictions)

@@ -1,0 +1,72 @@
+"""How a tfport process starts TensorFlow: quietly, and with the legacy-Keras switch set.
+
+Two facts of TensorFlow 2.21 that every entry point needs:
+
+- `tf.compat.v1.layers.*` exist only on top of the legacy Keras 2 package (`tf-keras`), which
+  TensorFlow picks when `TF_USE_LEGACY_KERAS=1` is set before `tf.compat.v1.layers` is first
+  touched. `use_legacy_keras()` sets it; the TF1 ports call it through their session scaffold
+  (`legacy_tf1/session.py`), and anything else that touches those layers calls it first.
+  Keras 3 (`import keras`) is not affected by it.
+- TensorFlow's C++ start-up lines (oneDNN, CPU features, "Could not find cuda drivers",
+  "failed call to cuInit") are written to the process's stderr before Python's logging is
+  set up, so `TF_CPP_MIN_LOG_LEVEL` no longer hides them. `quiet_start()` imports
+  TensorFlow and looks for devices with file descriptor 2 pointed at a temporary file, and
+  prints what was caught only if the import fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+import warnings
+from typing import Iterator
+
+LEGACY_KERAS_VARIABLE = "TF_USE_LEGACY_KERAS"
+
+
+def use_legacy_keras() -> None:
+    """Make `tf.compat.v1.layers` load on tf-keras; a no-op once set."""
+    os.environ.setdefault(LEGACY_KERAS_VARIABLE, "1")
+    # Every TF1 layer call would warn that `tf.layers` is deprecated: using that API is the
+    # point of the TF1 ports, so the warning is silenced; this comment is the warning.
+    warnings.filterwarnings("ignore", message=r"`tf\.layers\.\w+` is deprecated",
+                            category=UserWarning)
+
+
+@contextlib.contextmanager
+def _stderr_caught() -> Iterator[tempfile.SpooledTemporaryFile]:
+    """Point file descriptor 2 (C++ and Python stderr alike) at a temporary file."""
+    sys.stderr.flush()
+    caught = tempfile.TemporaryFile(mode="w+b")
+    saved = os.dup(2)
+    os.dup2(caught.fileno(), 2)
+    try:
+        yield caught
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def quiet_start(verbose: bool = False) -> None:
+    """Import TensorFlow and find its devices without its start-up lines (unless `verbose`),
+    and keep its Python-side warnings (such as `tf.function` retracing) out of normal output."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if verbose else "2")
+    if verbose or "tensorflow" in sys.modules:
+        import tensorflow  # noqa: F401
+        return
+    with _stderr_caught() as caught:
+        try:
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()  # CUDA's probe prints here, once per process
+        except BaseException:
+            caught.seek(0)
+            sys.__stderr__.write(caught.read().decode(errors="replace"))
+            raise
+    tf.get_logger().setLevel("ERROR")  # retracing warnings and other notes
+    import absl.logging
+
+    absl.logging.set_verbosity(absl.logging.ERROR)
