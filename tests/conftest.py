@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from tfport import runtime
@@ -25,6 +28,8 @@ TINY = {
     "binary_mlp": Profile("tiny", epochs=1, batch_size=32, learning_rate=0.001,
                           train_size=320, test_size=200),
     "sigmoid_step": Profile("tiny", epochs=1, batch_size=None, learning_rate=0.1),
+    "bert_classifier": Profile("tiny", epochs=1, batch_size=16, learning_rate=5e-4,
+                               train_size=64, test_size=32, data="mr", sequence_length=32),
 }
 
 # Examples with nothing random in them (fixed weights, no data order): a seed changes nothing.
@@ -34,3 +39,25 @@ DETERMINISTIC = {"sigmoid_step"}
 @pytest.fixture
 def tiny_profile():
     return TINY
+
+
+# The movie-review sentences beside this clone, where no path is set (.ci/run sets one).
+SHARED_POLARITY = Path(__file__).resolve().parents[2] / "shared" / "data" / "rt-polaritydata.tar.gz"
+if not os.environ.get("TFPORT_POLARITY_PATH") and SHARED_POLARITY.exists():
+    os.environ["TFPORT_POLARITY_PATH"] = str(SHARED_POLARITY)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def bert_checkpoint_folder(tmp_path_factory):
+    """The BERT example's checkpoint folder, written once for the whole run (about 5 s), as
+    `tfport bert-checkpoint` writes it, unless $TFPORT_BERT_DIR names one already."""
+    from tfport import bert_checkpoint
+
+    if os.environ.get(bert_checkpoint.ENV_VAR):
+        yield Path(os.environ[bert_checkpoint.ENV_VAR])
+        return
+    folder = tmp_path_factory.mktemp("bert") / "uncased_L-2_H-128_A-2"
+    bert_checkpoint.make_folder(folder, verbose=False)
+    os.environ[bert_checkpoint.ENV_VAR] = str(folder)
+    yield folder
+    del os.environ[bert_checkpoint.ENV_VAR]

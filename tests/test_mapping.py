@@ -40,7 +40,9 @@ def port_code(package: str, example_id: str) -> str:
     builds cnn_sparse's network), and its API's scaffold code, compacted."""
     source = (ROOT / package / f"{example_id}.py").read_text()
     borrowed = re.findall(rf"^from {package}\.(\w+) import", source, flags=re.MULTILINE)
-    files = [f"{example_id}.py", *(f"{name}.py" for name in borrowed), *SCAFFOLDS[package]]
+    files = [f"{example_id}.py", *(f"{name}.py" for name in borrowed
+                                   if (ROOT / package / f"{name}.py").exists()),
+             *SCAFFOLDS[package]]
     return "".join(compact(code_only(ROOT / package / name)) for name in files)
 
 

@@ -97,3 +97,16 @@ def test_the_shared_archive_is_4000_balanced_sentences():
     assert (len(data.train_sentences), len(data.test_sentences)) == (3200, 800)
     labels = np.concatenate([data.train_labels, data.test_labels])
     assert labels.sum() == 2000
+
+
+def test_the_bag_of_words_baseline_learns_words_and_nothing_else(tmp_path):
+    # Sentences whose label is in one word: the baseline gets them all; the same sentences
+    # with labels that no word predicts: it cannot do better than chance.
+    good = "\n".join(f"a fine film number{i} ." for i in range(60)).encode("cp1252")
+    bad = "\n".join(f"a dull film number{i} ." for i in range(60)).encode("cp1252")
+    data = polarity.load_polarity(_archive(tmp_path / "words.tar.gz", {
+        polarity.MEMBERS[1]: good, polarity.MEMBERS[0]: bad}))
+    assert polarity.bag_of_words_baseline(data) == 1.0
+    rng = np.random.default_rng(0)
+    shuffled = data._replace(train_labels=rng.permutation(data.train_labels))
+    assert polarity.bag_of_words_baseline(shuffled) < 0.8

@@ -7,6 +7,7 @@ to 1e-5 (measured at most 8.9e-8), training from the same weights to 1e-5 (measu
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 
 import keras
@@ -30,7 +31,9 @@ CONVERTIBLE = [example_id for example_id in EXAMPLES if example_id != "sigmoid_s
 
 @pytest.mark.parametrize("example_id", list(EXAMPLES))
 def test_the_two_ports_are_the_same_model(example_id):
-    checks = verify(example_id, steps=3)
+    # bert_classifier, the slowest to build, takes 2 steps (enough for a second step under
+    # its learning-rate schedule); the others 3.
+    checks = verify(example_id, steps=2 if example_id == "bert_classifier" else 3)
     print(table(checks))
     assert passed(checks), table(checks)
     # Every difference is one the check explains by a named default...
@@ -119,19 +122,22 @@ def test_tf1_checkpoint_converts_to_keras_weights_that_predict_the_same(example_
     out = convert_checkpoint(example_id, prefix, tmp_path / f"{example_id}.weights.h5")
 
     x_test = tf1_port(example_id).load_data(profile)[2]
-    # The converter builds the model on the article profile; the weights fit any profile.
-    article = get_profile(example_id, "article")
+    keras_x_test = keras_port(example_id).load_data(profile)[2]  # bert_classifier: the sentences
+    # The converter builds the model on the article profile; the weights fit any profile of
+    # the same shapes (bert_classifier: the same sequence length).
+    article = dataclasses.replace(get_profile(example_id, "article"),
+                                  sequence_length=profile.sequence_length)
     with tf1_session(tf1_port(example_id), article) as (sess, graph):
         tf.compat.v1.train.Saver().restore(sess, str(prefix))
         tf1_predictions = sess.run(graph.output, feed_dict={graph.X: x_test})
     model = keras_port(example_id).build_model(article)
     model.load_weights(out)
-    keras_predictions = model.predict(x_test, verbose=0)
+    keras_predictions = model.predict(keras_x_test, verbose=0)
 
     # The trained weights, not fresh ones: a new model predicts differently.
     assert np.array_equal(_classes(tf1_predictions), _classes(keras_predictions))
     np.testing.assert_allclose(keras_predictions, tf1_predictions, atol=1e-5)
-    fresh = keras_port(example_id).build_model(article).predict(x_test, verbose=0)
+    fresh = keras_port(example_id).build_model(article).predict(keras_x_test, verbose=0)
     assert np.max(np.abs(fresh - tf1_predictions)) > 1e-3
 
 

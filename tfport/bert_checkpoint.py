@@ -28,6 +28,7 @@ variable, a missing one or a shape that does not fit is a `TransferError` naming
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -71,16 +72,13 @@ def backbone_arguments(config: dict[str, Any], sequence_length: int) -> dict[str
             "num_segments": config["type_vocab_size"]}
 
 
-def backbone_values(checkpoint: str, backbone: Any) -> dict[str, np.ndarray]:
-    """Every weight of `backbone` (by its path), from the checkpoint, in KerasHub's shapes."""
-    import tensorflow as tf
+def tf1_names(backbone: Any) -> dict[str, str]:
+    """Each weight path of a KerasHub BertBackbone -> the TF1 checkpoint variable it is."""
+    return {path: name for path, (name, _) in _mapping(backbone).items()}
 
-    try:
-        reader = tf.train.load_checkpoint(checkpoint)
-        shapes = reader.get_variable_to_shape_map()
-    except (tf.errors.OpError, ValueError, OSError) as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise TransferError(f"cannot read the checkpoint {checkpoint} ({reason})") from None
+
+def _mapping(backbone: Any) -> dict[str, tuple[str, Any]]:
+    """KerasHub weight path -> (checkpoint variable, how to reshape its value)."""
     heads = backbone.num_heads
     size = backbone.hidden_dim // heads
     wanted: dict[str, tuple[str, Any]] = {
@@ -112,7 +110,20 @@ def backbone_values(checkpoint: str, backbone: Any) -> dict[str, np.ndarray]:
                                      ("feedforward_output_dense", "output/dense")):
             wanted[f"{keras}/{keras_part}/kernel"] = (f"{tf1}/{tf1_part}/kernel", None)
             wanted[f"{keras}/{keras_part}/bias"] = (f"{tf1}/{tf1_part}/bias", None)
+    return wanted
 
+
+def backbone_values(checkpoint: str, backbone: Any) -> dict[str, np.ndarray]:
+    """Every weight of `backbone` (by its path), from the checkpoint, in KerasHub's shapes."""
+    import tensorflow as tf
+
+    try:
+        reader = tf.train.load_checkpoint(checkpoint)
+        shapes = reader.get_variable_to_shape_map()
+    except (tf.errors.OpError, ValueError, OSError) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise TransferError(f"cannot read the checkpoint {checkpoint} ({reason})") from None
+    wanted = _mapping(backbone)
     used = {name for name, _ in wanted.values()}
     extra = sorted(name for name in shapes if name not in used and not name.startswith(
         NOT_THE_BACKBONE) and not name.endswith(("/adam_m", "/adam_v")))
@@ -145,3 +156,36 @@ def load_backbone(checkpoint: str, backbone: Any) -> Any:
     for weight in backbone.weights:
         weight.assign(values[weight.path])
     return backbone
+
+
+ENV_VAR = "TFPORT_BERT_DIR"
+DEFAULT_FOLDER = Path("runs") / "bert" / "uncased_L-2_H-128_A-2"
+
+
+def bert_dir() -> Path:
+    """Where the BERT checkpoint is: $TFPORT_BERT_DIR, else runs/bert/uncased_L-2_H-128_A-2."""
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_FOLDER)
+
+
+def bert_folder() -> BertFolder:
+    """The checked BERT folder the ports load, as a user's released checkpoint."""
+    return read_folder(bert_dir())
+
+
+def make_folder(folder: str | Path | None = None, verbose: bool = True) -> Path:
+    """Write a random-weight BERT-Tiny checkpoint in the released layout (the vocabulary
+    trained on the movie-review training sentences and the article's sentences)."""
+    import importlib
+
+    from tfport import polarity
+    from tfport.examples import tf1_port
+
+    folder = Path(folder or bert_dir())
+    if verbose:
+        print(f"Writing a BERT checkpoint of random weights in {folder} (no pretrained BERT "
+              f"can be downloaded here; see legacy_tf1/bert/checkpoint.py)", flush=True)
+    sentences = polarity.load_polarity().train_sentences + [
+        sentence for texts, _, _ in tf1_port("bert_classifier").ARTICLE_DATA.values()
+        for sentence in texts]
+    writer = importlib.import_module("legacy_tf1.bert.checkpoint")
+    return writer.write_checkpoint(folder, sentences)

@@ -8,6 +8,7 @@
                  [--rerun | --no-run]
     tfport verify [ID ...] [--steps K] [--seed N]
     tfport convert-checkpoint ID CKPT OUT
+    tfport bert-checkpoint [DIR]
     tfport bench [ID ...] [--profile article|quick] [--repeat N] [--epochs N] [--steps N]
                  [--out DIR] [--rewrite JSON]
 
@@ -32,6 +33,10 @@ from tfport.errors import OutputError, TfportError, UnknownChoice
 from tfport.examples import APIS, EXAMPLES
 from tfport.profiles import PROFILE_NAMES, PROFILES
 
+# Every profile name any example has (bert_classifier has one per run of its article); each
+# command checks that the examples it runs have the one asked for.
+ALL_PROFILE_NAMES = tuple(dict.fromkeys(name for profiles in PROFILES.values() for name in profiles))
+
 SEED_LIMIT = 2**32  # NumPy's and Keras's seeds are 0 <= seed < 2**32
 
 
@@ -44,8 +49,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tfport", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
-                                     metavar="{list,run,compare,audit,verify,convert-checkpoint,bench}")
+    commands = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser,
+        metavar="{list,run,compare,audit,verify,convert-checkpoint,bert-checkpoint,bench}")
     commands.add_parser("list", help="the examples, their articles and profiles")
 
     run = commands.add_parser("run", help="run one example in one or both APIs")
@@ -83,6 +89,12 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("checkpoint", metavar="CKPT", help="the checkpoint's path prefix")
     convert.add_argument("out", metavar="OUT", type=Path, help="the Keras weights, *.weights.h5")
     _add_verbose(convert)
+
+    bert = commands.add_parser(
+        "bert-checkpoint", help="write a random-weight BERT-Tiny checkpoint in the released layout")
+    bert.add_argument("folder", metavar="DIR", type=Path, nargs="?", default=None,
+                      help="where (default: $TFPORT_BERT_DIR, else runs/bert/uncased_L-2_H-128_A-2)")
+    _add_verbose(bert)
 
     bench = commands.add_parser("bench", help="time every variant of the ports, interleaved")
     bench.add_argument("examples", metavar="ID", nargs="*",
@@ -129,8 +141,11 @@ def _add_verbose(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_common(parser: argparse.ArgumentParser, out: bool = True) -> None:
-    parser.add_argument("--profile", choices=PROFILE_NAMES, default="quick",
-                        help="quick: a subset, seconds; article: the article's settings (default: quick)")
+    parser.add_argument("--profile", choices=ALL_PROFILE_NAMES, default="quick",
+                        help="quick: a subset, seconds; article: the article's settings "
+                             "(bert_classifier: article-intent, article-finance and "
+                             "article-recommendation too, its article's other runs; "
+                             "default: quick)")
     parser.add_argument("--seed", type=_seed, default=0)
     if out:
         parser.add_argument("--out", type=Path, default=Path("runs"),
@@ -148,6 +163,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tfport import runtime
 
         runtime.quiet_start(args.verbose)
+        if args.command in ("run", "compare", "audit", "verify") and not getattr(args, "no_run", False):
+            _ensure_bert_checkpoint([e for e in [getattr(args, "example", None),
+                                                 *getattr(args, "examples", [])] if e]
+                                    or list(EXAMPLES), getattr(args, "quiet", False))
         return _COMMANDS[args.command](args, argv)
     except TfportError as error:
         print(f"tfport: error: {error}", file=sys.stderr)
@@ -183,23 +202,55 @@ def _check_inputs(args: argparse.Namespace) -> None:
     if args.command == "bench" and args.rewrite is not None and not args.rewrite.is_file():
         raise OutputError(f"no benchmark report at {args.rewrite}; give the .json that "
                           f"`tfport bench` wrote")
-    trains = not (args.command == "convert-checkpoint" or getattr(args, "rewrite", None)
-                  or getattr(args, "no_run", False))
+    if args.command == "bert-checkpoint":
+        writable_folder((args.folder or _bert_dir()).parent)
+    trains = not (args.command in ("convert-checkpoint", "bert-checkpoint")
+                  or getattr(args, "rewrite", None) or getattr(args, "no_run", False))
     if trains:
         default = ["cnn_sparse", "mlp_gd"] if args.command == "bench" else list(EXAMPLES)
-        _check_data(args, [e for e in examples if e] or default)
+        chosen = [e for e in examples if e] or default
+        if args.command in ("compare", "audit") and args.profile not in PROFILE_NAMES:
+            raise UnknownChoice(f"{args.command} runs every example: choose --profile "
+                                f"{' or '.join(PROFILE_NAMES)}")
+        if args.command in ("run", "bench"):
+            for example_id in chosen:
+                if args.profile not in PROFILES[example_id]:
+                    raise UnknownChoice(f"{example_id} has no profile {args.profile!r}; choose "
+                                        f"one of {', '.join(PROFILES[example_id])}")
+        _check_data(args, chosen)
 
 
 def _check_data(args: argparse.Namespace, examples: list[str]) -> None:
-    """The MNIST file loads and holds what each profile to be run needs."""
-    from tfport import data
+    """The MNIST file loads and holds what each profile to be run needs; the movie-review
+    sentences load where a profile trains on them."""
+    from tfport import data, polarity
 
-    profiles = [PROFILES[e][getattr(args, "profile", "quick")] for e in examples
-                if EXAMPLES[e].uses_mnist]
-    if profiles:
+    name = getattr(args, "profile", "quick")
+    profiles = [PROFILES[e][name] for e in examples if name in PROFILES[e]]
+    mnist_profiles = [PROFILES[e][name] for e in examples
+                      if EXAMPLES[e].uses_mnist and name in PROFILES[e]]
+    if mnist_profiles:
         mnist = data.load_mnist()
-        for profile in profiles:
+        for profile in mnist_profiles:
             data.subset(mnist, profile.train_size, profile.test_size)
+    if "bert_classifier" in examples:
+        if any(profile.data == "mr" for profile in profiles) or args.command == "verify":
+            polarity.load_polarity()
+
+
+def _bert_dir() -> Path:
+    from tfport.bert_checkpoint import bert_dir
+
+    return bert_dir()
+
+
+def _ensure_bert_checkpoint(examples: list[str], quiet: bool) -> None:
+    """The BERT example loads a checkpoint folder as a user loads a released one; where none
+    is there yet, write the random-weight one this project uses (a few seconds)."""
+    from tfport import bert_checkpoint
+
+    if "bert_classifier" in examples and not bert_checkpoint.bert_dir().exists():
+        bert_checkpoint.make_folder(verbose=not quiet)
 
 
 def writable_folder(folder: Path) -> Path:
@@ -243,6 +294,12 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
                                    checkpoint=checkpoint if api == "tf1" else None))
     print()
     print(side_by_side(results))
+    if args.example == "bert_classifier" and PROFILES[args.example][args.profile].data == "mr":
+        from tfport import polarity
+
+        baseline = polarity.bag_of_words_baseline(polarity.load_polarity())
+        print(f"\nFor comparison, a bag-of-words logistic regression on the same split: test "
+              f"accuracy {baseline:.4f} (tfport.polarity.bag_of_words_baseline)")
     written = [_save(result, args.out) for result in results]
     if checkpoint is not None:
         written.append(f"{checkpoint} (a TF1 checkpoint: `tfport convert-checkpoint "
@@ -372,8 +429,17 @@ def _x_label(example_id: str, profile: str) -> str:
     return "full-batch step" if PROFILES[example_id][profile].full_batch else "epoch"
 
 
+def _bert_checkpoint(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    from tfport.bert_checkpoint import make_folder
+
+    folder = make_folder(args.folder)
+    print(f"wrote {folder}: bert_config.json, vocab.txt, bert_model.ckpt.* (random weights); "
+          f"the BERT example reads it from $TFPORT_BERT_DIR or runs/bert/uncased_L-2_H-128_A-2")
+    return 0
+
+
 _COMMANDS = {"run": _run, "compare": _compare, "audit": _audit, "verify": _verify,
-             "bench": _bench, "convert-checkpoint": _convert}
+             "bench": _bench, "convert-checkpoint": _convert, "bert-checkpoint": _bert_checkpoint}
 
 
 if __name__ == "__main__":

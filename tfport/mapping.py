@@ -170,6 +170,70 @@ ASSIGN_SUB_HAND = Mapping(
 VARIABLE = Mapping("`tf.Variable(value)` and `w.assign_sub(...)` in the graph", "`keras.Variable(value)` and `w.assign_sub(...)`",
                    tf1_code="tf.Variable", keras_code="keras.Variable")
 
+# bert_classifier: google-research/bert in TF1, KerasHub in Keras 3.
+BERT_TOKENIZER = Mapping(
+    "`tokenization.FullTokenizer(vocab_file, do_lower_case=True)` (google-research/bert)",
+    "`keras_hub.tokenizers.BertTokenizer(vocabulary=..., lowercase=False, strip_accents=True)` on `str.lower()`ed text",
+    "Same ids on every sentence only so: WordPiece's `strip_accents` defaults to False, and "
+    "`lowercase=True` case-folds with NFKC after splitting on punctuation (a lone '...' "
+    "character becomes three dots, then [UNK]).",
+    tf1_code="tokenization.FullTokenizer", keras_code="keras_hub.tokenizers.BertTokenizer")
+BERT_INPUTS = Mapping(
+    "`tf.compat.v1.placeholder(tf.int32, [None, 3, seq])`: input ids, mask, segment ids",
+    "`keras_hub.models.BertTextClassifierPreprocessor(tokenizer, sequence_length)`",
+    "The Keras model takes the sentences themselves; its preprocessor makes the same three "
+    "features ([CLS] ... [SEP], padded) that run_classifier.py fed.",
+    tf1_code="tf.compat.v1.placeholder", keras_code="keras_hub.models.BertTextClassifierPreprocessor")
+BERT_DROPOUT = Mapping(
+    "`tf.compat.v1.placeholder_with_default(False, [])` and `tf.nn.dropout(x, rate)`",
+    "`dropout=` of `BertBackbone` and `BertTextClassifier`",
+    "Keras switches dropout off in `evaluate` and `predict` by itself; the TF1 graph is told.",
+    tf1_code="tf.compat.v1.placeholder_with_default", keras_code="dropout=dropout")
+BERT_NN_DROPOUT = Mapping("`tf.nn.dropout(pooled, rate=0.1)` in the head",
+                          "`BertTextClassifier(..., dropout=0.1)`",
+                          tf1_code="tf.nn.dropout", keras_code="dropout=dropout")
+BERT_MODEL = Mapping(
+    "`modeling.BertModel(config, ...)` under `tf.compat.v1.variable_scope`",
+    "`keras_hub.models.BertBackbone(**config)`",
+    "The same layers; KerasHub names and shapes its weights its own way "
+    "(tfport/bert_checkpoint.py maps them).",
+    tf1_code="modeling.BertModel", keras_code="keras_hub.models.BertBackbone")
+BERT_SCOPE = Mapping("`tf.compat.v1.variable_scope(name)`", "(the layer's `name`)",
+                     "Keras layers name their weights themselves.",
+                     tf1_code="tf.compat.v1.variable_scope", keras_code=None)
+BERT_HEAD = Mapping(
+    "`tf.compat.v1.get_variable('output_weights', [labels, hidden])` on the pooled output",
+    "`keras_hub.models.BertTextClassifier(backbone, num_classes)`",
+    "The same head: a dense layer on the pooled [CLS] output (Keras stores the kernel transposed).",
+    tf1_code="tf.compat.v1.get_variable", keras_code="keras_hub.models.BertTextClassifier")
+BERT_INITIALIZERS = Mapping(
+    "`tf.compat.v1.truncated_normal_initializer(stddev=0.02)`, `tf.compat.v1.zeros_initializer()`",
+    "(KerasHub's own: the same truncated normal)",
+    tf1_code="tf.compat.v1.truncated_normal_initializer", keras_code=None)
+BERT_ZEROS = Mapping("`tf.compat.v1.zeros_initializer()`", "(the Dense layer's zero bias)",
+                     tf1_code="tf.compat.v1.zeros_initializer", keras_code=None)
+BERT_LOSS = Mapping(
+    "`-tf.reduce_sum(one_hot * tf.nn.log_softmax(logits))`, averaged",
+    "`keras.losses.SparseCategoricalCrossentropy(from_logits=True)`",
+    tf1_code="tf.nn.log_softmax", keras_code="SparseCategoricalCrossentropy(from_logits=True)")
+BERT_CHECKPOINT = Mapping(
+    "`tf.compat.v1.train.init_from_checkpoint(ckpt, assignment_map)`",
+    "`bert_checkpoint.load_backbone(ckpt, backbone)` (tfport)",
+    "KerasHub loads its own presets; a released TF1 checkpoint goes through a converter that "
+    "reshapes the attention kernels and cuts the position embeddings to the sequence length.",
+    tf1_code="tf.compat.v1.train.init_from_checkpoint", keras_code="bert_checkpoint.load_backbone")
+BERT_OPTIMIZER = Mapping(
+    "`optimization.create_optimizer(loss, lr, steps, warmup)`: AdamWeightDecay, no bias correction",
+    "`keras.optimizers.AdamW(WarmupLinearDecay(...), weight_decay=0.01, epsilon=1e-6, global_clipnorm=1.0)`",
+    "Keras's AdamW corrects Adam's bias, BERT's does not: `tfport verify bert_classifier` "
+    "measures it, and `tfport.bert_optimizer.AdamWeightDecay` is the Keras optimizer that makes "
+    "BERT's update.",
+    tf1_code="optimization.create_optimizer", keras_code="keras.optimizers.AdamW",
+    defaults=(Default("weight_decay", ("keras.optimizers.AdamW", "weight_decay"),
+                      ("keras.optimizers.AdamW", "weight_decay")),
+              Default("epsilon", ("keras.optimizers.AdamW", "epsilon"),
+                      ("keras.optimizers.AdamW", "epsilon"))))
+
 # Which rows each example's ports use, in the order the code meets them.
 USED: dict[str, tuple[Mapping, ...]] = {
     "mlp_gd": (GRAPH_SESSION, SEED, PLACEHOLDER, DENSE, SOFTMAX_XENT_LOGITS, GRADIENT_DESCENT,
@@ -189,6 +253,10 @@ USED: dict[str, tuple[Mapping, ...]] = {
                    FEED_TRAIN, EVALUATE, PREDICT, TRAINABLE, SAVER),
     "sigmoid_step": (GRAPH_EAGER, SEED, PLACEHOLDER_EAGER, VARIABLE, GRADIENTS, INITIALIZER,
                      TRAINABLE_EAGER),
+    "bert_classifier": (GRAPH_SESSION, SEED, BERT_TOKENIZER, BERT_INPUTS, BERT_DROPOUT,
+                        BERT_MODEL, BERT_SCOPE, BERT_HEAD, BERT_INITIALIZERS, BERT_ZEROS,
+                        BERT_NN_DROPOUT, BERT_LOSS, BERT_CHECKPOINT, BERT_OPTIMIZER, INITIALIZER,
+                        FEED_TRAIN, EVALUATE, PREDICT, TRAINABLE, SAVER),
 }
 
 

@@ -103,3 +103,36 @@ def _read(path: str, where: str, fix: str) -> Polarity:
         raise DataError(f"sentence polarity archive {where} is not a readable .tar.gz "
                         f"({error}); {fix}.") from None
     return split(sentences, np.array(labels, dtype="int64"))
+
+
+def bag_of_words_baseline(data: Polarity, min_count: int = 2, steps: int = 1000,
+                          learning_rate: float = 2.0, l2: float = 1e-3) -> float:
+    """Test accuracy of a logistic regression on bag-of-words features: what a linear model
+    of word presence makes of the same split, so that a reader can place BERT's numbers.
+
+    The sentences are already tokenized, so a word is what lies between spaces; the features
+    are 0/1 for each training word seen at least `min_count` times; the model is trained by
+    full-batch gradient descent with an L2 penalty, from zeros (nothing random)."""
+    counts: dict[str, int] = {}
+    for sentence in data.train_sentences:
+        for word in set(sentence.split()):
+            counts[word] = counts.get(word, 0) + 1
+    index = {word: i for i, word in enumerate(sorted(w for w, c in counts.items() if c >= min_count))}
+
+    def features(sentences: list[str]) -> np.ndarray:
+        x = np.zeros((len(sentences), len(index) + 1), dtype="float32")
+        x[:, -1] = 1.0  # the bias
+        for row, sentence in enumerate(sentences):
+            for word in sentence.split():
+                if word in index:
+                    x[row, index[word]] = 1.0
+        return x
+
+    x_train, x_test = features(data.train_sentences), features(data.test_sentences)
+    y_train = data.train_labels.astype("float32")
+    weights = np.zeros(x_train.shape[1], dtype="float32")
+    for _ in range(steps):
+        predictions = 1.0 / (1.0 + np.exp(-(x_train @ weights)))
+        gradient = x_train.T @ (predictions - y_train) / len(y_train) + l2 * weights
+        weights -= learning_rate * gradient
+    return float(np.mean(((x_test @ weights) > 0) == (data.test_labels == 1)))

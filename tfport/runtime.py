@@ -53,7 +53,9 @@ def _stderr_caught() -> Iterator[tempfile.SpooledTemporaryFile]:
 def quiet_start(verbose: bool = False) -> None:
     """Import TensorFlow and find its devices without its start-up lines (unless `verbose`),
     and keep its Python-side warnings (such as `tf.function` retracing) out of normal output."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if verbose else "2")
+    # 3: TensorFlow's C++ logging keeps its errors too (a failing op raises in Python all
+    # the same); KerasHub's int64 ops log a harmless oneDNN "error" on some CPUs.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if verbose else "3")
     if verbose or "tensorflow" in sys.modules:
         import tensorflow  # noqa: F401
         return

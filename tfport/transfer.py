@@ -38,12 +38,56 @@ TF1_LAYER_NAMES = {"Dense": "dense", "Conv2D": "conv2d"}
 RENAMED = {"backprop": {"dense/kernel": "w_hidden", "dense_1/kernel": "w_output"}}
 
 
-def keras_variables(example_id: str, model: Any) -> dict[str, keras.Variable]:
+class Mapped:
+    """A Keras weight seen in its TF1 variable's shape: BERT's attention kernels are
+    (hidden, heads, size) in KerasHub and (hidden, hidden) in TF1; its classifier kernel is
+    transposed. `shape`, `assign` and `numpy` speak TF1's layout."""
+
+    def __init__(self, variable: keras.Variable, tf1_shape: tuple[int, ...], transpose: bool):
+        self.variable, self.shape, self.transpose = variable, tuple(tf1_shape), transpose
+
+    def assign(self, value: np.ndarray) -> None:
+        value = np.asarray(value)
+        value = value.T if self.transpose else value
+        self.variable.assign(value.reshape(tuple(self.variable.shape)))
+
+    def numpy(self) -> np.ndarray:
+        value = keras.ops.convert_to_numpy(self.variable)
+        return value.reshape(self.shape[::-1]).T if self.transpose else value.reshape(self.shape)
+
+
+def _bert_variables(model: Any) -> dict[str, Mapped]:
+    """A KerasHub BertTextClassifier's weights by the TF1 names of bert_classifier's graph."""
+    from tfport.bert_checkpoint import tf1_names
+
+    backbone_names = tf1_names(model.backbone)
+    mapped = {}
+    for weight in model.backbone.weights:
+        name = backbone_names[weight.path]
+        shape = tuple(weight.shape)
+        if weight.path.endswith(("query/kernel", "key/kernel", "value/kernel")):
+            shape = (shape[0], shape[1] * shape[2])
+        elif weight.path.endswith(("query/bias", "key/bias", "value/bias")):
+            shape = (shape[0] * shape[1],)
+        elif weight.path.endswith("attention_output/kernel"):
+            shape = (shape[0] * shape[1], shape[2])
+        elif name == "bert/embeddings/position_embeddings":
+            continue  # the TF1 graph holds all 512 positions; this model the first ones
+        mapped[name] = Mapped(weight, shape, transpose=False)
+    kernel, bias = model.output_dense.kernel, model.output_dense.bias
+    mapped["output_weights"] = Mapped(kernel, tuple(kernel.shape)[::-1], transpose=True)
+    mapped["output_bias"] = Mapped(bias, tuple(bias.shape), transpose=False)
+    return mapped
+
+
+def keras_variables(example_id: str, model: Any) -> dict[str, keras.Variable | Mapped]:
     """The weights of a Keras port's model, by the name of the same variable in the TF1 port.
 
     `model`: what the Keras port's `build_model` returned (a dict of `keras.Variable`s for
     sigmoid_step, whose variables carry the TF1 names themselves)."""
     check_example(example_id)
+    if example_id == "bert_classifier":  # KerasHub's names and layouts: tfport.bert_checkpoint
+        return _bert_variables(model)
     if isinstance(model, dict):
         return {value.name: value for value in model.values() if isinstance(value, keras.Variable)}
     counts: collections.Counter[str] = collections.Counter()
@@ -64,16 +108,19 @@ def keras_variables(example_id: str, model: Any) -> dict[str, keras.Variable]:
 
 
 def tf1_values(sess: tf.compat.v1.Session) -> dict[str, np.ndarray]:
-    """The trainable variables of the session's graph, by name (without the `:0`)."""
+    """The trainable variables of the session's graph, by name (without the `:0`); BERT's
+    position embeddings left out (see `set_tf1_weights`)."""
     with sess.graph.as_default():
-        variables = tf.compat.v1.trainable_variables()
+        variables = [v for v in tf.compat.v1.trainable_variables()
+                     if _name(v) != "bert/embeddings/position_embeddings"]
     return dict(zip((_name(v) for v in variables), sess.run(variables)))
 
 
 def keras_values(variables: Mapping[str, keras.Variable]) -> dict[str, np.ndarray]:
     """The values of `keras_variables(...)`, by TF1 name."""
     _require_eager()
-    return {name: keras.ops.convert_to_numpy(variable) for name, variable in variables.items()}
+    return {name: variable.numpy() if isinstance(variable, Mapped)
+            else keras.ops.convert_to_numpy(variable) for name, variable in variables.items()}
 
 
 def set_keras_weights(variables: Mapping[str, keras.Variable],
@@ -88,9 +135,14 @@ def set_keras_weights(variables: Mapping[str, keras.Variable],
 
 def set_tf1_weights(sess: tf.compat.v1.Session, values: Mapping[str, np.ndarray],
                     source: str = "the Keras model") -> None:
-    """Assign `values` (by TF1 name) to the trainable variables of the session's graph."""
+    """Assign `values` (by TF1 name) to the trainable variables of the session's graph.
+
+    BERT's position embeddings are the one exception: the checkpoint's 512 rows stay in
+    the TF1 graph (both ports start from that checkpoint), and the Keras model holds only
+    the first sequence-length rows of them."""
     with sess.graph.as_default():
-        variables = {_name(v): v for v in tf.compat.v1.trainable_variables()}
+        variables = {_name(v): v for v in tf.compat.v1.trainable_variables()
+                     if _name(v) != "bert/embeddings/position_embeddings"}
         check_match({n: tuple(v.shape) for n, v in values.items()},
                     {n: tuple(v.shape) for n, v in variables.items()}, source, "the TF1 graph")
         sess.run([tf.compat.v1.assign(variables[name], values[name]) for name in variables])
@@ -151,8 +203,17 @@ def convert_checkpoint(example_id: str, checkpoint: str | Path, out: str | Path)
     model = keras_port(example_id).build_model(profile)
     if isinstance(model, dict):
         raise TransferError(f"{example_id}'s Keras port has no Keras model to save weights of")
-    set_keras_weights(keras_variables(example_id, model),
-                      {name: values[name] for name in trainable}, f"the checkpoint {checkpoint}")
+    variables = keras_variables(example_id, model)
+    if example_id == "bert_classifier":
+        # The fine-tuned encoder goes in as a released BERT checkpoint does (its 512
+        # position embeddings cut to the model's sequence length); then the head.
+        from tfport.bert_checkpoint import load_backbone
+
+        load_backbone(str(checkpoint), model.backbone)
+        trainable = [name for name in trainable if name in ("output_weights", "output_bias")]
+        variables = {name: variables[name] for name in trainable}
+    set_keras_weights(variables, {name: values[name] for name in trainable},
+                      f"the checkpoint {checkpoint}")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         model.save_weights(out)

@@ -83,33 +83,50 @@ class DifferingDefault:
 
 def known_defaults() -> list[DifferingDefault]:
     """The defaults `verify` knows to differ, with the values each API declares."""
+    from tfport.bert_optimizer import AdamWeightDecay
+
     tf1_epsilon = _default_argument(tf.compat.v1.train.AdamOptimizer, "epsilon")
     keras_epsilon = _default_argument(keras.optimizers.Adam, "epsilon")
-    return [DifferingDefault(
-        "Adam epsilon", tf1_epsilon, keras_epsilon,
-        applies=lambda model: isinstance(getattr(model, "optimizer", None), keras.optimizers.Adam),
-        match=lambda model: setattr(model.optimizer, "epsilon", tf1_epsilon),
-    )]
+
+    def optimizer(model: object) -> object:
+        return getattr(model, "optimizer", None)
+
+    def without_bias_correction(model: object) -> None:
+        model.compile(optimizer=AdamWeightDecay.like(model.optimizer), loss=model.loss,
+                      metrics=["accuracy"])
+
+    return [
+        DifferingDefault(
+            "Adam epsilon", tf1_epsilon, keras_epsilon,
+            applies=lambda model: type(optimizer(model)) is keras.optimizers.Adam,
+            match=lambda model: setattr(model.optimizer, "epsilon", tf1_epsilon)),
+        # BERT's AdamWeightDecay against Keras's AdamW (tfport/bert_optimizer.py).
+        DifferingDefault(
+            "Adam bias correction", "off (BERT's AdamWeightDecay)", "on (keras AdamW)",
+            applies=lambda model: type(optimizer(model)) is keras.optimizers.AdamW,
+            match=without_bias_correction),
+    ]
 
 
 def verify(example_id: str, steps: int = STEPS, seed: int = 0) -> list[Check]:
     """Every check for one example; a check whose `passed` is False is a real difference."""
     tf1, new = tf1_port(example_id), keras_port(example_id)
     quick = get_profile(example_id, "quick")
-    (x, y), data_check = _data(example_id, quick, tf1, new)
-    x, y = x[:SAMPLES], y[:SAMPLES]
-    # One step per call of `train`: one epoch whose one batch is all the samples.
+    (x, keras_x, y), data_check = _data(example_id, quick, tf1, new)
+    x, keras_x, y = x[:SAMPLES], keras_x[:SAMPLES], y[:SAMPLES]
+    # One step per call of `train`: one epoch whose one batch is all the samples; dropout off
+    # (bert_classifier), so that the same weights take the same step.
     profile = dataclasses.replace(quick, epochs=1, batch_size=quick.batch_size and len(x),
-                                  train_size=len(x))
-    stepper = _Steps(example_id, tf1, new, profile, x, y, seed)
+                                  train_size=len(x), dropout=False)
+    stepper = _Steps(example_id, tf1, new, profile, x, keras_x, y, seed, steps)
 
     checks = [data_check]
     # 2. forward, TF1 -> Keras: the TF1 graph's initial weights, put into a Keras model
-    with tf1_session(tf1, profile, seed) as (sess, graph):
+    with tf1_session(tf1, stepper.built, seed) as (sess, graph):
         initial = tf1_values(sess)
         tf1_output = stepper.tf1_forward(sess, graph)
     keras.utils.set_random_seed(seed + 1)
-    model = new.build_model(profile)
+    model = new.build_model(stepper.built)
     set_keras_weights(keras_variables(example_id, model), initial)
     checks.append(Check("forward: TF1 weights in Keras",
                         _max_difference(tf1_output, stepper.keras_forward(model)),
@@ -117,9 +134,9 @@ def verify(example_id: str, steps: int = STEPS, seed: int = 0) -> list[Check]:
 
     # ... and Keras -> TF1: a Keras model's own (different) initial weights, put into TF1
     keras.utils.set_random_seed(seed + 1)
-    model = new.build_model(profile)
+    model = new.build_model(stepper.built)
     keras_initial = keras_values(keras_variables(example_id, model))
-    with tf1_session(tf1, profile, seed) as (sess, graph):
+    with tf1_session(tf1, stepper.built, seed) as (sess, graph):
         set_tf1_weights(sess, keras_initial)
         tf1_output = stepper.tf1_forward(sess, graph)
     checks.append(Check("forward: Keras weights in TF1",
@@ -128,7 +145,7 @@ def verify(example_id: str, steps: int = STEPS, seed: int = 0) -> list[Check]:
 
     # 3. training from the same weights on the same samples, as ported ...
     keras.utils.set_random_seed(seed)
-    defaults = [d for d in known_defaults() if d.applies(new.build_model(profile))]
+    defaults = [d for d in known_defaults() if d.applies(new.build_model(stepper.built))]
     note = "; ".join(default.note for default in defaults)
     checks += _training_checks(stepper, initial, steps, label="as ported", note=note)
     # ... and with every differing default set to TF1's value in Keras
@@ -154,12 +171,18 @@ def table(checks: list[Check]) -> str:
 
 class _Steps:
     """One example's forward pass and training step in each API, through the ports' own
-    functions (sigmoid_step, one neuron with no data set, steps by its `gradient_step`)."""
+    functions (sigmoid_step, one neuron with no data set, steps by its `gradient_step`).
+
+    `x` is what the TF1 port feeds, `keras_x` what the Keras port fits on (the same arrays,
+    but for bert_classifier: token features against the sentences). The models are built
+    for `steps` epochs (`built`), so that a learning-rate schedule spans the K steps; each
+    step trains one of them (`profile`)."""
 
     def __init__(self, example_id: str, tf1: TF1Port, new: KerasPort, profile: Profile,
-                 x: np.ndarray, y: np.ndarray, seed: int):
+                 x: np.ndarray, keras_x: np.ndarray, y: np.ndarray, seed: int, steps: int):
         self.example_id, self.tf1, self.new = example_id, tf1, new
-        self.profile, self.x, self.y, self.seed = profile, x, y, seed
+        self.profile, self.x, self.keras_x, self.y, self.seed = profile, x, keras_x, y, seed
+        self.built = dataclasses.replace(profile, epochs=steps)
         self.one_neuron = example_id == "sigmoid_step"
 
     def tf1_forward(self, sess: Any, graph: Any) -> np.ndarray:
@@ -169,7 +192,7 @@ class _Steps:
         if self.one_neuron:
             return keras.ops.convert_to_numpy(
                 keras.ops.sigmoid(keras.ops.matmul(self.x, model["W"]) + model["b"]))
-        return model.predict(self.x, verbose=0)
+        return model.predict(self.keras_x, verbose=0)
 
     def tf1_step(self, sess: Any, graph: Any, step: int) -> float:
         if self.one_neuron:
@@ -181,12 +204,12 @@ class _Steps:
     def keras_step(self, model: Any) -> float:
         if self.one_neuron:
             return self.new.gradient_step(model, self.x, self.y)["J"]
-        return self.new.train(model, self.x, self.y, self.profile, verbose=0)["loss"][0]
+        return self.new.train(model, self.keras_x, self.y, self.profile, verbose=0)["loss"][0]
 
 
 def _training_checks(stepper: _Steps, initial: dict[str, np.ndarray], steps: int, label: str,
                      note: str, match: list[DifferingDefault] = ()) -> list[Check]:
-    with tf1_session(stepper.tf1, stepper.profile, stepper.seed) as (sess, graph):
+    with tf1_session(stepper.tf1, stepper.built, stepper.seed) as (sess, graph):
         set_tf1_weights(sess, initial, "the TF1 graph's initial weights")
         tf1_losses, tf1_weights = [], []
         for step in range(steps):
@@ -194,7 +217,7 @@ def _training_checks(stepper: _Steps, initial: dict[str, np.ndarray], steps: int
             tf1_weights.append(tf1_values(sess))
 
     keras.utils.set_random_seed(stepper.seed)
-    model = stepper.new.build_model(stepper.profile)
+    model = stepper.new.build_model(stepper.built)
     for default in match:
         default.match(model)
     variables = keras_variables(stepper.example_id, model)
@@ -220,18 +243,27 @@ def _training_checks(stepper: _Steps, initial: dict[str, np.ndarray], steps: int
 
 
 def _data(example_id: str, profile: Profile, tf1: TF1Port,
-          new: KerasPort) -> tuple[tuple[np.ndarray, np.ndarray], Check]:
-    """The training arrays both ports load, and a check that all their arrays are the same."""
+          new: KerasPort) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], Check]:
+    """The training inputs of each port and the labels, and a check that both ports load the
+    same data: the same arrays, or (bert_classifier) the sentences that KerasHub's
+    preprocessor turns into the TF1 port's token features, id for id."""
     if example_id == "sigmoid_step":  # the article's one sample, written into both ports
         loaded = [(np.array([port.x_values]), np.array([[port.y_value]])) for port in (tf1, new)]
     else:
         loaded = [port.load_data(profile) for port in (tf1, new)]
     tf1_arrays, keras_arrays = loaded
-    difference = max(_max_difference(a, b) for a, b in zip(tf1_arrays, keras_arrays))
+    compared = list(keras_arrays)
+    if example_id == "bert_classifier":
+        preprocessor = new.build_model(profile).preprocessor
+        for index in (0, 2):  # the sentences, as the TF1 port's [n, 3, length] features
+            features = preprocessor(keras_arrays[index])
+            compared[index] = np.stack([np.asarray(features[name]).astype("int32") for name in
+                                        ("token_ids", "padding_mask", "segment_ids")], axis=1)
+    difference = max(_max_difference(a, b) for a, b in zip(tf1_arrays, compared))
     if len(tf1_arrays) != len(keras_arrays):
         difference = float("inf")
-    return tuple(tf1_arrays[:2]), Check("data: the same arrays, training and test",
-                                        difference, 0.0)
+    return (tf1_arrays[0], keras_arrays[0], tf1_arrays[1]), Check(
+        "data: the same arrays, training and test", difference, 0.0)
 
 
 def _max_difference(a, b) -> float:

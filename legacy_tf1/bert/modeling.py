@@ -18,7 +18,7 @@ dropout and evaluates without it (the Estimator built one graph per mode instead
 from __future__ import annotations
 
 import collections
-import copy
+import dataclasses
 import json
 import math
 import re
@@ -28,39 +28,33 @@ import numpy as np
 import tensorflow as tf
 
 
+@dataclasses.dataclass
 class BertConfig:
     """`bert_config.json`: the sizes of a BERT model."""
 
-    def __init__(self, vocab_size: int, hidden_size: int = 768, num_hidden_layers: int = 12,
-                 num_attention_heads: int = 12, intermediate_size: int = 3072,
-                 hidden_act: str = "gelu", hidden_dropout_prob: float = 0.1,
-                 attention_probs_dropout_prob: float = 0.1, max_position_embeddings: int = 512,
-                 type_vocab_size: int = 16, initializer_range: float = 0.02):
-        self.vocab_size = vocab_size
-        self.hidden_size = hidden_size
-        self.num_hidden_layers = num_hidden_layers
-        self.num_attention_heads = num_attention_heads
-        self.hidden_act = hidden_act
-        self.intermediate_size = intermediate_size
-        self.hidden_dropout_prob = hidden_dropout_prob
-        self.attention_probs_dropout_prob = attention_probs_dropout_prob
-        self.max_position_embeddings = max_position_embeddings
-        self.type_vocab_size = type_vocab_size
-        self.initializer_range = initializer_range
+    vocab_size: int
+    hidden_size: int = 768
+    num_hidden_layers: int = 12
+    num_attention_heads: int = 12
+    intermediate_size: int = 3072
+    hidden_act: str = "gelu"
+    hidden_dropout_prob: float = 0.1
+    attention_probs_dropout_prob: float = 0.1
+    max_position_embeddings: int = 512
+    type_vocab_size: int = 16
+    initializer_range: float = 0.02
 
     @classmethod
     def from_dict(cls, json_object: dict) -> BertConfig:
-        config = BertConfig(vocab_size=None)
-        for key, value in json_object.items():
-            config.__dict__[key] = value
-        return config
+        names = {field.name for field in dataclasses.fields(cls)}
+        return cls(**{key: value for key, value in json_object.items() if key in names})
 
     @classmethod
     def from_json_file(cls, json_file: str | Path) -> BertConfig:
         return cls.from_dict(json.loads(Path(json_file).read_text()))
 
     def to_dict(self) -> dict:
-        return copy.deepcopy(self.__dict__)
+        return dataclasses.asdict(self)
 
     def to_json_string(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
