@@ -183,3 +183,27 @@ def test_each_article_run_trains_on_its_own_sentences(api):
         assert matrix.sum() == sentences and matrix.shape == (classes, classes), name
         # Near ln(classes): a classifier of random weights, not yet trained.
         assert abs(result.loss_history[0] - np.log(classes)) < 0.3, result.loss_history
+
+
+def test_both_optimizers_decay_the_same_weights():
+    # BERT leaves LayerNorm and bias variables out of the weight decay; the Keras port must
+    # leave out the same weights. With zero-initialized biases a few verify steps cannot see
+    # a wrong exclusion (the decay of a zero is zero), so each weight is checked by name:
+    # the Keras optimizer's choice for it against BERT's for its TF1 variable.
+    from keras_models import bert_classifier as keras_bert
+    from legacy_tf1.bert import optimization
+    from tfport.profiles import get_profile
+    from tfport.transfer import keras_variables
+
+    model = keras_bert.build_model(get_profile("bert_classifier", "article"))
+    bert = optimization.AdamWeightDecayOptimizer(
+        0.1, weight_decay_rate=0.01,
+        exclude_from_weight_decay=optimization.EXCLUDE_FROM_WEIGHT_DECAY)
+    decayed = {}
+    for name, weight in keras_variables("bert_classifier", model).items():
+        keras_decays = model.optimizer._use_weight_decay(weight.variable)
+        assert keras_decays == bert._do_use_weight_decay(name), name
+        decayed[name] = keras_decays
+    assert decayed["output_weights"] and not decayed["output_bias"]
+    assert decayed["bert/encoder/layer_0/attention/self/query/kernel"]
+    assert not decayed["bert/encoder/layer_0/attention/output/LayerNorm/gamma"]

@@ -16,6 +16,10 @@ import re
 import tensorflow as tf
 
 
+# Variables whose names match are not decayed: LayerNorm's and the biases.
+EXCLUDE_FROM_WEIGHT_DECAY = ["LayerNorm", "layer_norm", "bias"]
+
+
 def create_optimizer(loss: tf.Tensor, init_lr: float, num_train_steps: int,
                      num_warmup_steps: int) -> tf.Operation:
     """The training op: warm-up, linear decay, clipping, AdamWeightDecay, global step + 1."""
@@ -34,7 +38,7 @@ def create_optimizer(loss: tf.Tensor, init_lr: float, num_train_steps: int,
 
     optimizer = AdamWeightDecayOptimizer(
         learning_rate=learning_rate, weight_decay_rate=0.01, beta_1=0.9, beta_2=0.999,
-        epsilon=1e-6, exclude_from_weight_decay=["LayerNorm", "layer_norm", "bias"])
+        epsilon=1e-6, exclude_from_weight_decay=EXCLUDE_FROM_WEIGHT_DECAY)
     tvars = tf.compat.v1.trainable_variables()
     grads = tf.gradients(loss, tvars)
     # This is how the model was pre-trained.
