@@ -63,9 +63,9 @@ def num_labels(profile: Profile) -> int:
 def load_data(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The sentences themselves, lower-cased as uncased BERT reads them, and the labels."""
     if profile.data == "mr":
-        mr = polarity.load_polarity()
-        train, y_train = mr.train_sentences[:profile.train_size], mr.train_labels[:profile.train_size]
-        test, y_test = mr.test_sentences[:profile.test_size], mr.test_labels[:profile.test_size]
+        mr, train_size, test_size = polarity.load_polarity(), profile.train_size, profile.test_size
+        train, y_train = mr.train_sentences[:train_size], mr.train_labels[:train_size]
+        test, y_test = mr.test_sentences[:test_size], mr.test_labels[:test_size]
     else:  # the article trains on its sentences and tests nothing: test on them too
         train, labels, _ = ARTICLE_DATA[profile.data]
         test, y_train = train, np.array(labels, dtype="int64")
@@ -83,7 +83,8 @@ class WarmupLinearDecay(keras.optimizers.schedules.LearningRateSchedule):
 
     def __call__(self, step):
         step = keras.ops.cast(step, "float32")
-        decayed = self.init_lr * (1.0 - keras.ops.minimum(step, self.total_steps) / self.total_steps)
+        done = keras.ops.minimum(step, self.total_steps) / self.total_steps
+        decayed = self.init_lr * (1.0 - done)
         if not self.warmup_steps:
             return decayed
         warming = self.init_lr * step / self.warmup_steps

@@ -1,4 +1,4 @@
-"""bert_classifier in TensorFlow 1: article 003's BERT text classifier, as run_classifier.py trains one.
+"""bert_classifier in TensorFlow 1: article 003's BERT classifier, as run_classifier.py trains it.
 
 Article 003 (lines 172-197) fine-tunes `bert-base-cased` in PyTorch with transformers:
 `BertForTokenClassification.from_pretrained(..., num_labels=2)`, `AdamW(lr=2e-5)`, ten
@@ -62,9 +62,9 @@ def load_data(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     """Each sentence as run_classifier.py's three features, stacked: [n, 3, sequence length]
     of input ids, input mask and segment ids; and the labels."""
     if profile.data == "mr":
-        mr = polarity.load_polarity()
-        train, y_train = mr.train_sentences[:profile.train_size], mr.train_labels[:profile.train_size]
-        test, y_test = mr.test_sentences[:profile.test_size], mr.test_labels[:profile.test_size]
+        mr, train_size, test_size = polarity.load_polarity(), profile.train_size, profile.test_size
+        train, y_train = mr.train_sentences[:train_size], mr.train_labels[:train_size]
+        test, y_test = mr.test_sentences[:test_size], mr.test_labels[:test_size]
     else:  # the article trains on its sentences and tests nothing: test on them too
         train, labels, _ = ARTICLE_DATA[profile.data]
         test, y_train = train, np.array(labels, dtype="int64")
