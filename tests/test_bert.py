@@ -168,21 +168,33 @@ def test_a_folder_or_checkpoint_that_does_not_fit_is_named(folder, tmp_path):
 
 
 @pytest.mark.parametrize("api", ["tf1", "keras"])
-def test_each_article_run_trains_on_its_own_sentences(api):
+def test_each_article_run_trains_on_its_own_sentences(api, tmp_path, capsys):
     # The article's runs as printed: 10 epochs at 2e-5 on its sentences, tested on them.
     # From random weights that barely moves the loss (the audit says why the claimed curve
     # cannot be checked here); what must hold is that each run has its own labels and
     # sentences: the intent run's one sentence and 5 classes, the reviews' two and 2.
+    from tfport.cli import main
     from tfport.examples import run_example
 
     # (The `article` run, two sentences and 2 classes, is notebook 003's, run by its test.)
     for name, sentences, classes in (("article-intent", 1, 5),):
-        result = run_example("bert_classifier", api, name, seed=0, verbose=0)
+        prefix = tmp_path / "intent.ckpt" if api == "tf1" else None
+        result = run_example("bert_classifier", api, name, seed=0, verbose=0, checkpoint=prefix)
         assert len(result.loss_history) == 10
         matrix = np.array(result.extra["confusion_matrix"])
         assert matrix.sum() == sentences and matrix.shape == (classes, classes), name
         # Near ln(classes): a classifier of random weights, not yet trained.
         assert abs(result.loss_history[0] - np.log(classes)) < 0.3, result.loss_history
+        if prefix is None:
+            continue
+        # Its checkpoint converts for the profile it was trained with (5 labels), and the
+        # article profile's 2-label head is refused by name.
+        out = tmp_path / "intent.weights.h5"
+        assert main(["convert-checkpoint", "bert_classifier", str(prefix), str(out),
+                     "--profile", name]) == 0 and out.exists()
+        assert main(["convert-checkpoint", "bert_classifier", str(prefix), str(out)]) == 1
+        error = capsys.readouterr().err
+        assert "'output_weights'" in error and "article profile" in error, error
 
 
 def test_both_optimizers_decay_the_same_weights():

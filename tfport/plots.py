@@ -69,14 +69,15 @@ def prediction_grid(images: np.ndarray, results: Sequence[RunResult],
 
 
 def confusion_matrix(result: RunResult, class_names: Sequence[str] | None = None,
-                     path: str | Path | None = None) -> Figure:
-    """The run's confusion matrix over the whole test set (`extra["confusion_matrix"]`)."""
+                     path: str | Path | None = None, counted: str = "test images") -> Figure:
+    """The run's confusion matrix over the whole test set (`extra["confusion_matrix"]`);
+    `counted` names what the cells count."""
     matrix = np.asarray(result.extra["confusion_matrix"])
     names = list(class_names) if class_names else [str(k) for k in range(len(matrix))]
     figure = Figure(figsize=(5.5, 4.8), layout="constrained")
     axes = figure.add_subplot()
     image = axes.imshow(matrix, cmap="Blues")
-    figure.colorbar(image, ax=axes, label="test images")
+    figure.colorbar(image, ax=axes, label=counted)
     for (row, column), count in np.ndenumerate(matrix):
         axes.text(column, row, str(count), ha="center", va="center", fontsize=7,
                   color="white" if count > matrix.max() / 2 else "black")

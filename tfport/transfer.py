@@ -177,23 +177,27 @@ def read_checkpoint(prefix: str | Path) -> dict[str, np.ndarray]:
                             f"e.g. runs/cnn_sparse-tf1-quick-seed0.ckpt") from None
 
 
-def convert_checkpoint(example_id: str, checkpoint: str | Path, out: str | Path) -> Path:
+def convert_checkpoint(example_id: str, checkpoint: str | Path, out: str | Path,
+                       profile_name: str = "article") -> Path:
     """Turn a checkpoint that the TF1 port of `example_id` saved into Keras weights at `out`.
 
-    The checkpoint must be one the example's TF1 graph would restore: the same variables
-    (weights and optimizer state), the same shapes. The weights go into the Keras port's
-    model (`keras_variables`), which `model.load_weights(out)` reads back.
+    The checkpoint must be one the example's TF1 graph would restore, built for the profile
+    it was trained with (bert_classifier's profiles differ in labels and sequence length):
+    the same variables (weights and optimizer state), the same shapes. The weights go into
+    the Keras port's model for that profile (`keras_variables`), which
+    `model.load_weights(out)` reads back.
     """
     out = Path(out)
     if not out.name.endswith(".weights.h5"):
         raise TransferError(f"the output {out} must end in .weights.h5, the file Keras 3's "
                             f"`model.load_weights` reads")
     values = read_checkpoint(checkpoint)
-    profile = get_profile(example_id, "article")
+    profile = get_profile(example_id, profile_name)
     with tf1_session(tf1_port(example_id), profile) as (sess, _):
         graph_shapes = {_name(v): tuple(v.shape) for v in tf.compat.v1.global_variables()}
         trainable = [_name(v) for v in tf.compat.v1.trainable_variables()]
-    source, target = f"the checkpoint {checkpoint}", f"the {example_id} TF1 graph"
+    source = f"the checkpoint {checkpoint}"
+    target = f"the {example_id} TF1 graph of the {profile_name} profile"
     # The weights first (the clearest message for a checkpoint of another example), then
     # everything the graph would restore, optimizer state included.
     check_match({name: values[name].shape for name in values if name in trainable},
