@@ -1,4 +1,4 @@
-"""backprop in Keras 3: the article's back-propagation formulas in a custom `train_step`.
+"""backprop in Keras 3: the article's back-propagation formulas as the gradients `fit` uses.
 
 Article 000 (lines 146-168) gives three formulas and no code:
 
@@ -9,12 +9,14 @@ Article 000 (lines 146-168) gives three formulas and no code:
 This port puts them on the same small MLP as `legacy_tf1/backprop.py`, 784 -> 100
 (sigmoid) -> 10 (sigmoid), no biases, squared error ½·Σ_k (h_k − y_k)² on one-hot targets
 averaged over the batch. The network is a Keras model of two `Dense(use_bias=False,
-activation="sigmoid")` layers; its `train_step` (the Keras way to change what `fit` does,
-see keras.io "Customizing what happens in fit()") computes the errors δ and the gradients
-by hand with `keras.ops` instead of asking a `GradientTape`, and hands them to
-`SGD(learning_rate)`, whose update without momentum is exactly w := w − α·g. A callback
-checks the hand-derived gradients against `tf.GradientTape` before training and after
-every epoch.
+activation="sigmoid")` layers. It computes the errors δ and the gradients by hand with
+`keras.ops`, and `fit` hands them to `SGD(learning_rate)`, whose update without momentum is
+exactly w := w − α·g. They reach `fit` through `compute_loss` (the Keras 3 hook that every
+backend's training step calls; a custom `train_step` has another signature on JAX than on
+TensorFlow and PyTorch): the loss it returns has the compiled loss's value, but autodiff
+sees only Σ g·w with g held constant, whose gradient is g itself, exactly. A callback checks
+the hand-derived gradients against the backend's autodiff (`tfport.backends`) before
+training and after every epoch.
 
 Where the article's formulas are exact, and where they are not (the same notes as the TF1
 port; the code says so at each line):
@@ -39,11 +41,11 @@ from typing import Any
 
 import keras
 import numpy as np
-import tensorflow as tf  # only for tf.GradientTape, the autodiff that checks the formulas
 from keras import ops
 
 from keras_models import program
 from tfport import data
+from tfport.backends import value_and_grad
 from tfport.contract import History
 from tfport.profiles import Profile
 from tfport.results import RunResult
@@ -139,34 +141,28 @@ class BackpropMLP(keras.Model):
         """[w_hidden, w_output], the article's w_ij of each layer (transposed)."""
         return [self.hidden.kernel, self.output_layer.kernel]
 
-    def train_step(self, data: tuple) -> dict[str, Tensor]:
-        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+    def compute_loss(self, x: Tensor = None, y: Tensor = None, y_pred: Tensor = None,
+                     sample_weight: Tensor = None, training: bool = True) -> Tensor:
+        """The compiled loss; while training, its gradient is the hand-derived one."""
+        loss = super().compute_loss(x, y, y_pred, sample_weight, training)
+        if not training:
+            return loss
         if sample_weight is not None:
             raise ValueError("the hand-written gradients are for the plain batch mean; "
                              "sample weights are not supported")
         w_hidden, w_output = self.weight_matrices
         # 前向传播 (forward; the same as self(x), written as the formula)
         h_hidden, h_output = forward(x, w_hidden, w_output)
-        loss = self.compute_loss(x=x, y=y, y_pred=h_output)
 
-        # 反向传播 (hand-derived gradients, no GradientTape)
+        # 反向传播 (hand-derived gradients, no autodiff of the network)
         gradients = hand_gradients(x, y, w_output, h_hidden, h_output, self.rule)
 
-        # 权重更新 w := w − α·∂loss/∂w (SGD without momentum is exactly this rule). Both
-        # gradients are computed before either weight changes, as in the TF1 port: without
-        # this, on a loaded machine an occasional run ended elsewhere, the update of w_output
-        # having overtaken its read for the hidden layer's gradient (tests/test_verify.py
-        # failed once in CI). `python benchmarks/stress_backprop.py --runs 700` beside busy
-        # processes: 9 runs ended elsewhere before this dependency, none with it.
-        with tf.control_dependencies(gradients):
-            self.optimizer.apply(gradients, self.weight_matrices)
-
-        for metric in self.metrics:
-            if metric.name == "loss":
-                metric.update_state(loss)
-            else:
-                metric.update_state(y, h_output)
-        return {metric.name: metric.result() for metric in self.metrics}
+        # 权重更新 w := w − α·∂loss/∂w, by fit's SGD step. Autodiff of Σ g·w, g held
+        # constant, gives g exactly; it is added with the value zero, and the loss itself is
+        # held constant, so fit reports the loss and steps along the hand-derived gradients.
+        by_hand = sum(ops.sum(ops.stop_gradient(gradient) * weight)
+                      for gradient, weight in zip(gradients, self.weight_matrices))
+        return ops.stop_gradient(loss) + (by_hand - ops.stop_gradient(by_hand))
 
 
 def build_model(profile: Profile, rule: str = "backprop") -> BackpropMLP:
@@ -179,7 +175,7 @@ def build_model(profile: Profile, rule: str = "backprop") -> BackpropMLP:
         # 评估模型 (accuracy: the largest of the 10 outputs against the label)
         metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
     )
-    # Create the weights now: train_step reads the kernels before it ever calls the model.
+    # Create the weights now: compute_loss reads the kernels by name.
     model.build((None, input_size))
     return model
 
@@ -214,12 +210,12 @@ def gradient_differences(model: BackpropMLP, x: np.ndarray, y: np.ndarray) -> di
     """max |hand − autodiff| over each weight matrix, for one batch."""
     x, y = ops.convert_to_tensor(x, "float32"), ops.convert_to_tensor(y, "float32")
     w_hidden, w_output = model.weight_matrices
-    with tf.GradientTape() as tape:
-        h_hidden, h_output = forward(x, w_hidden, w_output)
-        loss = ops.mean(half_squared_error(y, h_output))
-    autodiff = tape.gradient(loss, model.weight_matrices)
+    _, autodiff = value_and_grad(
+        lambda w_hidden, w_output: ops.mean(half_squared_error(
+            y, forward(x, w_hidden, w_output)[1])), [w_hidden, w_output])
+    h_hidden, h_output = forward(x, w_hidden, w_output)
     hand = hand_gradients(x, y, w_output, h_hidden, h_output, model.rule)
-    return {name: float(ops.max(ops.abs(h - a)))
+    return {name: float(ops.convert_to_numpy(ops.max(ops.abs(h - a))))
             for name, h, a in zip(("w_hidden", "w_output"), hand, autodiff)}
 
 
@@ -238,7 +234,7 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
     if verbose:
         print("Largest |hand − autodiff| gradient difference:", largest)
     result.extra.update(max_grad_difference=largest,
-                        note="largest |hand-derived - tf.GradientTape| over both weight "
+                        note="largest |hand-derived - autodiff| over both weight "
                              f"matrices, on the first {profile.batch_size} training samples, "
                              "before training and after every epoch")
     return result

@@ -35,10 +35,10 @@ from pathlib import Path
 import keras
 import keras_hub
 import numpy as np
-import tensorflow as tf  # tf.data: the input pipeline KerasHub's preprocessing runs in
 
 from keras_models import program
 from tfport import bert_checkpoint, polarity
+from tfport.backends import text_batches
 from tfport.contract import History
 from tfport.profiles import Profile
 from tfport.results import RunResult
@@ -140,12 +140,11 @@ def train(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray, profile:
     """`fit` on the sentences, shuffled every epoch; returns the mean loss per epoch."""
     # 训练模型. KerasHub's `fit` batches NumPy arrays into a dataset of its own and then
     # ignores `shuffle=True` (it warns so): the sentences would come in the same order every
-    # epoch. A tf.data dataset (KerasHub preprocesses in tf.data anyway) shuffles them anew
-    # each epoch, from the seed `keras.utils.set_random_seed` set.
-    sentences = tf.data.Dataset.from_tensor_slices((x_train, y_train))
-    sentences = sentences.shuffle(len(x_train), reshuffle_each_iteration=True)
-    history = model.fit(sentences.batch(batch_size(profile)), epochs=profile.epochs,
-                        shuffle=False, verbose=verbose)
+    # epoch. A dataset that shuffles them anew each epoch, from the seed that
+    # `keras.utils.set_random_seed` set, does what the article's loop meant (a tf.data one,
+    # on every backend: KerasHub's tokenizers run in tf.data; see tfport/backends.py).
+    sentences = text_batches(x_train, y_train, batch_size(profile))
+    history = model.fit(sentences, epochs=profile.epochs, shuffle=False, verbose=verbose)
     if verbose and profile.data != "mr":
         for epoch, loss_val in enumerate(history.history["loss"]):
             print(f"Epoch {epoch + 1}, Loss: {loss_val}")  # the article's own print

@@ -6,18 +6,21 @@ cross-entropy by hand; `legacy_tf1/sigmoid_step.py` explains the reading taken h
 the article), lists the correct numbers and the article's arithmetic errors.
 
 This is the one example whose "Keras" side is not a Keras model: one neuron and one step
-have no `fit` to call, and Keras 3 has no backend-independent gradient function. So it is
-eager TensorFlow 2 with Keras pieces:
+have no `fit` to call. So it is eager Keras 3, on any backend:
 - `keras.Variable` for W and b, `keras.ops` for the neuron and for J, written out as the
   article's formula (line 131). `keras.losses.binary_crossentropy` would give the same J,
   but from the logits that Keras's sigmoid attaches to its output, so z would not be on
-  the gradient path and dJ/dz, the article's dJ/dZ, would come back as None.
-- `tf.GradientTape` for the gradients, as Keras's own TensorFlow `train_step` does.
+  the gradient path.
+- The gradients by the backend's autodiff (`tf.GradientTape`, `jax.value_and_grad` or
+  `torch.autograd`: Keras 3 has no backend-neutral gradient function, so
+  `tfport.backends.value_and_grad` picks one), taken of J as a function of each quantity
+  in turn: of z (the article's dJ/dZ), of a, and of W and b.
 - The update written out with `assign_sub`, the article's W_new = W_old - alpha dJ/dW.
   `keras.optimizers.SGD(alpha)` makes the same plain step, but keeps alpha in float32,
   which moves W_new by up to 4e-9 here.
 Everything is float64, so that the comparison measures the article's arithmetic and not
-float32 rounding.
+float32 rounding (on the TensorFlow backend: JAX without `jax_enable_x64`, and Keras's
+`ops.matmul` on PyTorch, compute in float32; docs/migration-notes.md).
 """
 
 from __future__ import annotations
@@ -28,8 +31,8 @@ from typing import Any
 
 import keras
 import numpy as np
-import tensorflow as tf
 
+from tfport.backends import value_and_grad
 from tfport.profiles import Profile
 from tfport.results import RunClock, RunResult, make_result
 
@@ -70,15 +73,17 @@ def gradient_step(model: dict, x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     x = keras.ops.convert_to_tensor(x, dtype="float64")
     y = keras.ops.convert_to_tensor(y, dtype="float64")
     W, b = model["W"], model["b"]
-    with tf.GradientTape() as tape:
-        # 计算输出 Z = sigma(WX + b)
-        a = keras.ops.matmul(x, W) + b
-        z = keras.ops.sigmoid(a)
-        # 损失函数 J = -1/n sum[y log(z) + (1 - y) log(1 - z)], as the article writes it
-        J = _loss(z, y)
+    # 计算输出 Z = sigma(WX + b)
+    a = keras.ops.matmul(x, W) + b
+    z = keras.ops.sigmoid(a)
+    # 损失函数 J = -1/n sum[y log(z) + (1 - y) log(1 - z)], as the article writes it
+    J = _loss(z, y)
 
-    # 梯度 (autodiff instead of the article's chain rule by hand)
-    dJ_dz, dJ_da, dJ_dW, dJ_db = tape.gradient(J, [z, a, W, b])
+    # 梯度 (autodiff instead of the article's chain rule by hand: J of z, of a, of W and b)
+    _, (dJ_dz,) = value_and_grad(lambda z: _loss(z, y), [z])
+    _, (dJ_da,) = value_and_grad(lambda a: _loss(keras.ops.sigmoid(a), y), [a])
+    _, (dJ_dW, dJ_db) = value_and_grad(
+        lambda W, b: _loss(keras.ops.sigmoid(keras.ops.matmul(x, W) + b), y), [W, b])
 
     # 更新权重 W_new = W_old - alpha dJ/dW (and b, which the article leaves out)
     W.assign_sub(model["learning_rate"] * dJ_dW)

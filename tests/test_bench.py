@@ -22,7 +22,8 @@ def test_bench_smoke_writes_table_json_and_plot(tmp_path, capsys):
     payload = json.loads((tmp_path / "bench-quick.json").read_text())
     assert (tmp_path / "bench-quick.png").stat().st_size > 0
     variants = [summary["variant"] for summary in payload["summaries"]]
-    assert variants == bench.variants_of("mlp_gd") == list(bench.VARIANTS)
+    assert variants == bench.variants_of("mlp_gd") == [
+        name for name in bench.VARIANTS if name != "keras fit, tokenized once"]
     rows = [line.split("|")[1:3] for line in report.splitlines() if line.startswith("| mlp_gd")]
     assert [variant.strip() for _, variant in rows] == variants
     assert payload["reference"]["gemm_flops_per_s"] > 0
@@ -41,6 +42,43 @@ def test_bench_smoke_writes_table_json_and_plot(tmp_path, capsys):
     (tmp_path / "bench-quick.md").unlink()
     assert cli.main(["bench", "--rewrite", str(tmp_path / "bench-quick.json")]) == 0
     assert (tmp_path / "bench-quick.md").read_text() == report
+
+
+def test_bert_is_timed_as_written_and_tokenized_once():
+    # The text example's variants: both ports as written, Python entered once per 100 steps,
+    # and the KerasHub classifier with its tokenizer taken out of fit (the TF1 port
+    # tokenizes once in load_data): where the Keras port's extra time goes.
+    assert bench.variants_of("bert_classifier") == [
+        "tf1 feed_dict", "keras fit", "keras fit, 100 steps/call", "keras fit, tokenized once"]
+    spec = {"example": "bert_classifier", "variant": "keras fit, tokenized once",
+            "profile": "article", "seed": 0, "repeat": 0, "max_epochs": None, "max_steps": 2}
+    run = measure.measure(spec)
+    assert run["chunks"] == [1, 1] and len(run["chunk_s"]) == len(run["accuracy"]) == 2
+    assert all(accuracy in (0.0, 0.5, 1.0) for accuracy in run["accuracy"])  # 2 sentences
+
+
+def test_keras_variants_on_other_backends_are_named_with_the_backend():
+    # On JAX and PyTorch the Keras port is timed as written (and, on JAX, with 100 steps
+    # per call; PyTorch refuses that); the tf.data and XLA variants are TensorFlow's own.
+    # The TF1 port stays the baseline, and a row says which backend it ran on.
+    assert bench.variants_of("cnn_sparse", "jax") == ["keras fit", "keras fit, 100 steps/call"]
+    assert bench.variants_of("cnn_sparse", "torch") == ["keras fit"]
+    assert bench.variants_of("bert_classifier", "torch") == ["keras fit", "keras fit, tokenized once"]
+    assert measure.label({"variant": "keras fit", "backend": "torch"}) == "keras fit [torch]"
+    assert measure.label({"variant": "keras fit", "backend": "tensorflow"}) == "keras fit"
+    assert measure.label({"variant": "tf1 feed_dict"}) == "tf1 feed_dict"  # older reports
+
+
+def test_bert_training_flops_count_bert_tiny_by_hand():
+    # BERT-Tiny (2 layers, width 128, feed-forward 512) on 32 tokens, 2 classes, counted
+    # by hand: per layer 8*32*128*128 + 4*32*32*128 + 4*32*128*512 = 13,107,200; two of
+    # them, the pooler 32,768 and the head 512; three times that forward pass.
+    import keras_hub
+
+    backbone = keras_hub.models.BertBackbone(vocabulary_size=100, num_layers=2, num_heads=2,
+                                             hidden_dim=128, intermediate_dim=512,
+                                             max_sequence_length=32)
+    assert measure.bert_training_flops(backbone, 2) == 3 * (2 * 13_107_200 + 32_768 + 512)
 
 
 def test_bench_rewrite_refuses_another_file(tmp_path, capsys):

@@ -73,6 +73,16 @@ def test_the_checkpoint_folder_has_the_released_layout(folder):
     assert len(names) == 5 + 16 * 2 + 2 + 7
 
 
+def test_the_vocabulary_is_the_same_every_time(sentences, tmp_path):
+    # Every BERT figure depends on the ids; a vocabulary learned anew in each process must
+    # come out the same (the `tokenizers` trainer's did not: its ties fell in another order).
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    checkpoint.write_vocab(sentences[:800], first, vocab_size=2000)
+    checkpoint.write_vocab(sentences[:800], second, vocab_size=2000)
+    assert first.read_text() == second.read_text()
+    assert first.read_text().splitlines()[:5] == checkpoint.SPECIAL_TOKENS
+
+
 def test_basic_tokenizer_splits_punctuation_and_strips_accents():
     basic = tokenization.BasicTokenizer(do_lower_case=True)
     assert basic.tokenize("Caf\u00e9 costs $500\u2026 (really)!") == [

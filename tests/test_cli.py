@@ -36,6 +36,9 @@ def test_list_names_every_example_and_article():
         (["run", "mlp_gd", "--profile", "huge"], "invalid choice: 'huge'"),
         (["compare", "--seed", "x"], "invalid int value: 'x'"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["run", "mlp_gd", "--backend", "mxnet"], "invalid choice: 'mxnet'"),
+        (["run", "mlp_gd", "--api", "tf1", "--backend", "jax"],
+         "--backend picks the Keras 3 backend of the Keras port"),
     ],
 )
 def test_bad_arguments_are_one_line_and_exit_2(args, message):
@@ -206,3 +209,41 @@ def test_tfport_run_prints_no_tensorflow_start_up_line_and_no_warning(tmp_path):
     assert "188/188" in done.stdout and "189/188" not in done.stdout
     verbose = _tfport("run", "sigmoid_step", "--out", str(tmp_path), "--verbose")
     assert "oneDNN" in verbose.stderr or "I0000" in verbose.stderr
+
+
+def test_a_backend_or_tensorflow_that_is_not_installed_is_one_line(monkeypatch, capsys):
+    # Checked before anything is imported or trained: a machine without JAX asked for JAX,
+    # and one without TensorFlow asked for what needs it (the TF1 ports, the default
+    # backend, KerasHub's tokenizers).
+    import importlib.util
+
+    real = importlib.util.find_spec
+    missing: set[str] = set()
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *args: None if name in missing else real(name, *args))
+    missing.add("jax")
+    assert cli.main(["run", "mlp_gd", "--api", "keras", "--backend", "jax"]) == 2
+    error = capsys.readouterr().err
+    assert "the jax backend needs jax installed" in error and error.count("\n") == 1
+    missing.update({"tensorflow"})
+    for args in (["run", "mlp_gd"], ["run", "mlp_gd", "--api", "keras"],
+                 ["run", "bert_classifier", "--api", "keras", "--backend", "torch"],
+                 ["compare"], ["verify"]):
+        assert cli.main(args) == 2, args
+        error = capsys.readouterr().err
+        assert "TensorFlow is not installed" in error and error.count("\n") == 1, args
+
+
+def test_a_keras_run_on_another_backend_goes_to_a_child_process_and_says_so(tmp_path, capsys):
+    # This process imported Keras on TensorFlow; `--backend torch` runs in a child, whose
+    # record and file names carry the backend and the device.
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        pytest.skip("PyTorch is not installed (pip install -e \".[backends]\")")
+    assert cli.main(["run", "sigmoid_step", "--api", "keras", "--backend", "torch", "--quiet",
+                     "--out", str(tmp_path)]) == 0
+    record = json.loads((tmp_path / "sigmoid_step-keras-torch-quick-seed0.json").read_text())
+    assert record["environment"]["backend"] == "torch"
+    assert record["environment"]["device"].startswith(("CPU: ", "GPU: "))
+    assert (tmp_path / "sigmoid_step-quick-seed0-torch-keras-loss.png").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -20,7 +21,7 @@ def _commands() -> list[str]:
 def test_readme_starts_with_the_two_set_up_commands_and_ci_runs_the_second():
     main_job, tests = _commands()[:2]
     assert main_job.endswith("tfport compare") and "pip install -e ." in main_job
-    assert tests.endswith("pytest") and 'pip install -e ".[test]"' in tests
+    assert tests.endswith("pytest") and 'pip install -e ".[test,backends]"' in tests
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert tests in ci, ".ci/run must run README's test command verbatim"
 
@@ -38,7 +39,31 @@ def test_results_tables_are_the_committed_command_output():
     for path, block in blocks:
         table_file = ROOT / path
         assert block.strip() == table_file.read_text().strip(), f"README differs from {path}"
+        if table_file.name == "gpu.md":  # benchmarks/gpu_records.py, from its index.json
+            assert _gpu_records().report(json.loads(
+                (table_file.parent / "index.json").read_text())).strip() == block.strip()
+            continue
         profile, seed = re.match(r"compare-(\w+)-seed(\d+)\.md", table_file.name).groups()
         records = [RunResult.load(table_file.parent / f"{example_id}-{api}-{profile}-seed{seed}.json")
                    for example_id in EXAMPLES for api in ("tf1", "keras")]
         assert one_row_each(records).strip() == block.strip()
+
+
+def test_the_gpu_records_name_a_gpu_and_every_keras_port_but_bert():
+    # The GPU table's records were made on a GPU (they say which), one per Keras port on
+    # JAX (bert_classifier's KerasHub tokenizer needs TensorFlow, which that machine lacks).
+    index = json.loads((ROOT / "docs" / "results" / "gpu" / "index.json").read_text())
+    on_jax = {r["example"] for r in index["records"] if r["environment"]["backend"] == "jax"}
+    assert on_jax == set(EXAMPLES) - {"bert_classifier"}
+    assert all(r["environment"]["device"].startswith("GPU: ") for r in index["records"])
+    assert all(r["profile"] == "article" for r in index["records"])
+
+
+def _gpu_records():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gpu_records",
+                                                  ROOT / "benchmarks" / "gpu_records.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

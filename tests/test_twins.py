@@ -97,3 +97,13 @@ def test_legacy_keras_is_switched_on_by_an_explicit_call_not_an_import():
     init = (ROOT / "legacy_tf1" / "__init__.py").read_text()
     assert "environ" not in init and "import" not in init.split('"""')[-1]
     assert "runtime.use_legacy_keras()" in (ROOT / "legacy_tf1" / "session.py").read_text()
+
+
+def test_no_keras_port_imports_tensorflow():
+    # Keras 3 code runs on TensorFlow, JAX and PyTorch; what only one backend has is chosen
+    # in tfport/backends.py, not in a port.
+    importing = {str(path.relative_to(ROOT)): sorted(
+                     name for name in imports_of(path)
+                     if name.split(".")[0] in ("tensorflow", "tf_keras", "jax", "torch"))
+                 for path in (ROOT / "keras_models").rglob("*.py")}
+    assert {path: names for path, names in importing.items() if names} == {}

@@ -39,10 +39,11 @@ from pathlib import Path
 from typing import Sequence
 
 from tfport.errors import BenchError, BenchRunError
-from tfport.measure import FAITHFUL_TF1, VARIANTS, variants_of
+from tfport.measure import FAITHFUL_TF1, VARIANTS, label, variants_of
 
 # Examples with a training loop on MNIST; sigmoid_step is one step of one neuron.
-BENCHMARKED = ("mlp_gd", "cnn_sparse", "cnn_onehot", "cnn_mse_sgd", "binary_mlp", "backprop")
+BENCHMARKED = ("mlp_gd", "cnn_sparse", "cnn_onehot", "cnn_mse_sgd", "binary_mlp", "backprop",
+               "bert_classifier")
 GEMM_SIZES = (1024, 2048, 4096)  # the reference is the best rate of any of them
 
 __all__ = ["BENCHMARKED", "FAITHFUL_TF1", "VARIANTS", "BenchError", "BenchRunError", "Summary",
@@ -52,8 +53,9 @@ __all__ = ["BENCHMARKED", "FAITHFUL_TF1", "VARIANTS", "BenchError", "BenchRunErr
 def _child(spec: dict, timeout_s: float) -> dict:
     """Run `python -m tfport.measure SPEC` and read its one line of JSON."""
     try:
+        environment = {**os.environ, "KERAS_BACKEND": spec.get("backend", "tensorflow")}
         completed = subprocess.run([sys.executable, "-m", "tfport.measure", json.dumps(spec)],
-                                   capture_output=True, text=True, env=dict(os.environ),
+                                   capture_output=True, text=True, env=environment,
                                    timeout=timeout_s)
     except subprocess.TimeoutExpired:
         raise BenchRunError(f"a benchmark run took over {timeout_s:.0f} s and was stopped: {spec}") from None
@@ -112,9 +114,9 @@ def _time_to_bar(run: dict) -> float | None:
 def summarise(runs: list[dict], reference: dict) -> list[Summary]:
     """One summary per (example, variant), in the order the runs were made."""
     summaries = []
-    keys = list(dict.fromkeys((run["example"], run["variant"]) for run in runs))
+    keys = list(dict.fromkeys((run["example"], label(run)) for run in runs))
     for example_id, variant in keys:
-        mine = [r for r in runs if (r["example"], r["variant"]) == (example_id, variant)]
+        mine = [r for r in runs if (r["example"], label(r)) == (example_id, variant)]
         baseline = {r["repeat"]: r for r in runs
                     if (r["example"], r["variant"]) == (example_id, FAITHFUL_TF1)}
         steadies = [_steady(r) for r in mine]
@@ -171,24 +173,23 @@ def table(summaries: Sequence[Summary]) -> str:
 def bench(examples: Sequence[str], profile: str = "article", repeat: int = 3,
           max_epochs: int | None = None, max_steps: int | None = 100,
           out: str | Path = "runs/bench", seed: int = 0,
-          command: str = "", timeout_s: float = 3600, verbose: bool = True) -> list[Summary]:
-    """Measure every variant of every example `repeat` times, interleaved; write the report."""
+          command: str = "", timeout_s: float = 3600, verbose: bool = True,
+          backends: Sequence[str] = ("tensorflow",)) -> list[Summary]:
+    """Measure every variant of every example `repeat` times, interleaved, the Keras ones on
+    each of `backends` (the TF1 port, the baseline, on TensorFlow); write the report."""
     from tfport.examples import check_example
     from tfport.profiles import get_profile
 
     for example_id in examples:
         check_example(example_id)
         if example_id not in BENCHMARKED:
-            if example_id == "bert_classifier":
-                raise BenchError("tfport bench does not time bert_classifier yet (issue 11); "
-                                 f"it times: {', '.join(BENCHMARKED)}")
             raise BenchError(f"{example_id} has no training loop to time; benchmarked: "
                              f"{', '.join(BENCHMARKED)}")
         get_profile(example_id, profile)
     if repeat < 1:
         raise BenchError(f"--repeat must be at least 1, got {repeat}")
     reference = _child({"reference": True, "gemm_sizes": GEMM_SIZES, "gemm_repeats": 10,
-                        "examples": list(examples)}, timeout_s)
+                        "examples": list(examples), "profile": profile}, timeout_s)
     if verbose:
         size = reference["gemm_size"]
         print(f"float32 GEMM: {reference['gemm_flops_per_s'] / 1e9:.1f} GFLOP/s "
@@ -196,12 +197,15 @@ def bench(examples: Sequence[str], profile: str = "article", repeat: int = 3,
     runs = []
     for index in range(repeat):
         for example_id in examples:
-            for variant in variants_of(example_id):
+            timed = [(variant, backend) for backend in dict.fromkeys(["tensorflow", *backends])
+                     for variant in variants_of(example_id, backend)
+                     if backend in backends or variant == FAITHFUL_TF1]
+            for variant, backend in timed:
                 spec = {"example": example_id, "variant": variant, "profile": profile,
                         "seed": seed, "repeat": index, "max_epochs": max_epochs,
-                        "max_steps": max_steps}
+                        "max_steps": max_steps, "backend": backend}
                 if verbose:
-                    print(f"repeat {index + 1}/{repeat}: {example_id} / {variant} ...",
+                    print(f"repeat {index + 1}/{repeat}: {example_id} / {label(spec)} ...",
                           end="", file=sys.stderr, flush=True)
                 run = _child(spec, timeout_s)
                 runs.append(run)

@@ -29,6 +29,8 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
+from tfport.backends import BACKENDS
+from tfport.backends import DEFAULT as DEFAULT_BACKEND
 from tfport.errors import OutputError, TfportError, UnknownChoice
 from tfport.examples import APIS, EXAMPLES
 from tfport.profiles import PROFILE_NAMES, PROFILES
@@ -65,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_common(compare)
 
     audit = commands.add_parser("audit", help="measure every claim the articles make")
-    _add_common(audit, out=False)
+    _add_common(audit, out=False, backend=False)
     audit.add_argument("--records", type=Path, default=None,
                        help="where run records are kept and reused (default: runs/audit-PROFILE)")
     audit.add_argument("--report", type=Path, default=None,
@@ -81,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--steps", type=_positive, default=5,
                         help="training steps to compare (default: 5)")
     verify.add_argument("--seed", type=_seed, default=0)
+    _add_backend(verify)
     _add_verbose(verify)
 
     convert = commands.add_parser("convert-checkpoint",
@@ -88,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("example", metavar="ID", help="the example whose TF1 port saved it")
     convert.add_argument("checkpoint", metavar="CKPT", help="the checkpoint's path prefix")
     convert.add_argument("out", metavar="OUT", type=Path, help="the Keras weights, *.weights.h5")
+    convert.add_argument("--profile", choices=ALL_PROFILE_NAMES, default="article",
+                         help="the profile the checkpoint was trained with (default: article)")
     _add_verbose(convert)
 
     bert = commands.add_parser(
@@ -108,6 +113,10 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--steps", type=_positive, default=100,
                        help="time at most N steps of a full-batch example (default: 100)")
     bench.add_argument("--seed", type=_seed, default=0)
+    bench.add_argument("--backend", nargs="+", choices=BACKENDS, default=["tensorflow"],
+                       metavar="B", help="the Keras backends to time the Keras variants on, of "
+                                         f"{', '.join(BACKENDS)} (default: tensorflow); the "
+                                         "TF1 port is the baseline on each")
     bench.add_argument("--out", type=Path, default=Path("runs/bench"),
                        help="where the Markdown, JSON and PNG go (default: runs/bench)")
     bench.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -135,18 +144,26 @@ def _seed(text: str) -> int:
     return value
 
 
+def _add_backend(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--backend", choices=BACKENDS, default=DEFAULT_BACKEND,
+                        help="the Keras 3 backend the Keras ports run on (default: "
+                             f"{DEFAULT_BACKEND}; another one runs in a child process)")
+
+
 def _add_verbose(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--verbose", action="store_true",
                         help="show TensorFlow's start-up lines and warnings")
 
 
-def _add_common(parser: argparse.ArgumentParser, out: bool = True) -> None:
+def _add_common(parser: argparse.ArgumentParser, out: bool = True, backend: bool = True) -> None:
     parser.add_argument("--profile", choices=ALL_PROFILE_NAMES, default="quick",
                         help="quick: a subset, seconds; article: the article's settings "
                              "(bert_classifier: article-intent, article-finance and "
                              "article-recommendation too, its article's other runs; "
                              "default: quick)")
     parser.add_argument("--seed", type=_seed, default=0)
+    if backend:
+        _add_backend(parser)
     if out:
         parser.add_argument("--out", type=Path, default=Path("runs"),
                             help="where the JSON records and plots go (default: ./runs)")
@@ -160,6 +177,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _list()
     try:
         _check_inputs(args)
+        if args.command in ("run", "compare", "verify"):
+            from tfport.backends import in_child
+
+            # Keras takes its backend when first imported: another one needs a new process.
+            code = in_child(args.backend, sys.argv[1:] if argv is None else list(argv))
+            if code is not None:
+                return code
         from tfport import runtime
 
         runtime.quiet_start(args.verbose)
@@ -187,6 +211,26 @@ def _check_inputs(args: argparse.Namespace) -> None:
     if args.command == "run" and args.save_checkpoint and args.api == "keras":
         raise UnknownChoice("--save-checkpoint saves the TF1 port's trained graph: use it "
                             "with --api tf1 or both")
+    chosen_backends = getattr(args, "backend", None) or []
+    if isinstance(chosen_backends, str):
+        chosen_backends = [chosen_backends]
+    if args.command == "run" and args.api == "tf1" and chosen_backends != [DEFAULT_BACKEND]:
+        raise UnknownChoice("--backend picks the Keras 3 backend of the Keras port; the TF1 "
+                            "port runs on TensorFlow: use it with --api keras or both")
+    for backend in chosen_backends:
+        _check_backend_installed(backend)
+    needs_tensorflow = args.command in ("compare", "audit", "verify", "bench") or (
+        args.command == "run" and (args.api != "keras" or DEFAULT_BACKEND in chosen_backends
+                                   or args.example == "bert_classifier"))
+    if needs_tensorflow and not (args.command == "bench" and args.rewrite):
+        import importlib.util
+
+        if importlib.util.find_spec("tensorflow") is None:
+            raise UnknownChoice("TensorFlow is not installed: the TF1 ports and the Keras "
+                                "ports' default backend need it, and KerasHub's tokenizers "
+                                "(pip install -e .); without "
+                                "it, run a Keras port on another backend: tfport run ID "
+                                "--api keras --backend jax")
     records = None if getattr(args, "no_run", False) else getattr(args, "records", None)
     for folder in (getattr(args, "out", None), records):
         if folder is not None and args.command != "convert-checkpoint" \
@@ -199,6 +243,9 @@ def _check_inputs(args: argparse.Namespace) -> None:
             raise OutputError(f"the output {args.out} must end in .weights.h5, the file "
                               f"Keras 3's `model.load_weights` reads")
         writable_folder(args.out.parent)
+        if args.profile not in PROFILES[args.example]:
+            raise UnknownChoice(f"{args.example} has no profile {args.profile!r}; choose "
+                                f"one of {', '.join(PROFILES[args.example])}")
     if args.command == "bench" and args.rewrite is not None and not args.rewrite.is_file():
         raise OutputError(f"no benchmark report at {args.rewrite}; give the .json that "
                           f"`tfport bench` wrote")
@@ -218,6 +265,14 @@ def _check_inputs(args: argparse.Namespace) -> None:
                     raise UnknownChoice(f"{example_id} has no profile {args.profile!r}; choose "
                                         f"one of {', '.join(PROFILES[example_id])}")
         _check_data(args, chosen)
+
+
+def _check_backend_installed(backend: str) -> None:
+    import importlib.util
+
+    if backend != DEFAULT_BACKEND and importlib.util.find_spec(backend) is None:
+        raise UnknownChoice(f"the {backend} backend needs {backend} installed: "
+                            f"pip install -e \".[backends]\" (JAX and PyTorch, CPU builds)")
 
 
 def _check_data(args: argparse.Namespace, examples: list[str]) -> None:
@@ -282,7 +337,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from tfport.tables import side_by_side
 
     apis = APIS if args.api == "both" else (args.api,)
-    stem = f"{args.example}-{args.profile}-seed{args.seed}"
+    stem = f"{args.example}-{args.profile}-seed{args.seed}{_on_backend(args)}"
     checkpoint = args.out / f"{args.example}-tf1-{args.profile}-seed{args.seed}.ckpt" \
         if args.save_checkpoint else None
     results = []
@@ -310,6 +365,11 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     return 0
 
 
+def _on_backend(args: argparse.Namespace) -> str:
+    """What a file name adds for a Keras backend other than TensorFlow: "-jax", "-torch"."""
+    return "" if args.backend == DEFAULT_BACKEND else f"-{args.backend}"
+
+
 def loss_plot_name(stem: str, apis: Sequence[str]) -> str:
     """Both APIs' curves go to STEM-loss.png; one API's alone to STEM-API-loss.png, so that
     a one-API run never replaces the two-curve plot."""
@@ -322,7 +382,7 @@ def _compare(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from tfport.tables import one_row_each
 
     results = []
-    table_path = args.out / f"compare-{args.profile}-seed{args.seed}.md"
+    table_path = args.out / f"compare-{args.profile}-seed{args.seed}{_on_backend(args)}.md"
     try:
         for example_id in EXAMPLES:
             pair = []
@@ -334,7 +394,7 @@ def _compare(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
                 _save(pair[-1], args.out)
                 results.append(pair[-1])
             plots.loss_curves(pair, args.out / loss_plot_name(
-                f"{example_id}-{args.profile}-seed{args.seed}", APIS),
+                f"{example_id}-{args.profile}-seed{args.seed}{_on_backend(args)}", APIS),
                 x_label=_x_label(example_id, args.profile))
     except KeyboardInterrupt:
         if results:
@@ -409,7 +469,8 @@ def _bench(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     command = "tfport " + " ".join(sys.argv[1:] if argv is None else argv)
     summaries = bench(args.examples or ["cnn_sparse", "mlp_gd"], profile=args.profile,
                       repeat=args.repeat, max_epochs=args.epochs, max_steps=args.steps,
-                      out=args.out, seed=args.seed, command=command, verbose=not args.quiet)
+                      out=args.out, seed=args.seed, command=command, verbose=not args.quiet,
+                      backends=args.backend)
     print(table(summaries))
     stem = args.out / f"bench-{args.profile}"
     print(f"\nwrote {stem}.md, {stem}.json and {stem}.png")
@@ -419,9 +480,9 @@ def _bench(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
 def _convert(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from tfport.transfer import convert_checkpoint
 
-    out = convert_checkpoint(args.example, args.checkpoint, args.out)
-    print(f"wrote {out}: load it with keras_models.{args.example}.build_model(profile)"
-          f".load_weights({str(out)!r})")
+    out = convert_checkpoint(args.example, args.checkpoint, args.out, args.profile)
+    print(f"wrote {out}: load it with keras_models.{args.example}.build_model("
+          f"get_profile({args.example!r}, {args.profile!r})).load_weights({str(out)!r})")
     return 0
 
 

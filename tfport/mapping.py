@@ -161,12 +161,17 @@ GET_VARIABLE = Mapping(
     "Glorot-uniform in both, but `get_variable` draws from the graph seed: the two ports do "
     "not start from the same weights.",
     tf1_code="tf.compat.v1.get_variable", keras_code="use_bias=False")
-GRADIENTS = Mapping("`tf.compat.v1.gradients(loss, variables)`", "`tf.GradientTape().gradient(loss, variables)`",
-                    tf1_code="tf.compat.v1.gradients", keras_code="tf.GradientTape")
+GRADIENTS = Mapping(
+    "`tf.compat.v1.gradients(loss, variables)`", "`value_and_grad(loss_fn, values)` (tfport.backends)",
+    "Keras 3 has no backend-neutral gradient function: by backend, `tf.GradientTape`, "
+    "`jax.value_and_grad` or `torch.autograd.grad`, chosen in one place.",
+    tf1_code="tf.compat.v1.gradients", keras_code="value_and_grad(")
 ASSIGN_SUB_HAND = Mapping(
-    "`tf.compat.v1.assign_sub(w, lr * gradient)`", "`optimizer.apply(gradients, variables)` with `SGD(lr)`",
-    "Inside a custom `train_step`, as keras.io's \"Customizing what happens in fit()\" does.",
-    tf1_code="tf.compat.v1.assign_sub", keras_code="self.optimizer.apply(")
+    "`tf.compat.v1.assign_sub(w, lr * gradient)`", "`fit` with `SGD(lr)`, the gradients given by `compute_loss`",
+    "A custom `train_step` has another signature on JAX (stateless) than on TensorFlow and "
+    "PyTorch; `compute_loss` is called alike by all three: autodiff of Σ stop_gradient(g)·w "
+    "gives g exactly.",
+    tf1_code="tf.compat.v1.assign_sub", keras_code="def compute_loss(")
 VARIABLE = Mapping("`tf.Variable(value)` and `w.assign_sub(...)` in the graph", "`keras.Variable(value)` and `w.assign_sub(...)`",
                    tf1_code="tf.Variable", keras_code="keras.Variable")
 

@@ -16,7 +16,11 @@ Variants (the faithful ports stay as they are; the faster ones are named here, a
 - `keras fit, 100 steps/call`: the same, with `model.steps_per_execution = 100`, so that
   Python is entered once per 100 training steps (the TensorFlow and JAX backends only);
 - `keras tf.data`: the same model fed by a `tf.data` pipeline with prefetch;
-- `keras xla+tf.data`: the same, with `jit_compile=True`.
+- `keras xla+tf.data`: the same, with `jit_compile=True`;
+- `keras fit, tokenized once` (text examples): the KerasHub classifier with its preprocessor
+  run once over the sentences before training (`task.preprocessor = None`, then `fit` on the
+  token ids), as the TF1 port tokenizes once in `load_data`; the port as written tokenizes
+  every batch of every epoch inside `fit`'s input pipeline.
 """
 
 from __future__ import annotations
@@ -41,20 +45,39 @@ VARIANTS: dict[str, tuple[str, str]] = {  # name -> (api, what it is)
     "keras fit, 100 steps/call": ("keras", "the same with model.steps_per_execution = 100"),
     "keras tf.data": ("keras", "the same model fed by a tf.data pipeline with prefetch"),
     "keras xla+tf.data": ("keras", "the same, with jit_compile=True (XLA)"),
+    "keras fit, tokenized once": ("keras", "the same model, its preprocessor run once over the "
+                                           "sentences before training, fit on the token ids"),
 }
 FAITHFUL_TF1 = "tf1 feed_dict"
 PLAIN = (FAITHFUL_TF1, "keras fit", "keras fit, 100 steps/call")
 # The tf.data variants need a graph whose one train_op takes one step on the batch it is
 # given: every example but cnn_mse_sgd (chunks) and cnn_onehot (validation inside `train`).
 TF_DATA_EXAMPLES = ("mlp_gd", "cnn_sparse", "binary_mlp", "backprop")
+TEXT_EXAMPLES = ("bert_classifier",)  # their Keras models tokenize inside fit
 FULL_BATCH_CHUNKS = 10  # evaluation points after the first step, at most
 MIN_CHUNK = 25  # steps per call of a training loop, at least: each `fit` call costs set-up
 STEPS_PER_EXECUTION = 100
 
 
-def variants_of(example_id: str) -> list[str]:
-    """The variants an example is timed in."""
-    return [name for name in VARIANTS if name in PLAIN or example_id in TF_DATA_EXAMPLES]
+def variants_of(example_id: str, backend: str = "tensorflow") -> list[str]:
+    """The variants an example is timed in; on another Keras backend than TensorFlow, its
+    Keras variants that do not feed `tf.data` to a graph of TensorFlow's (and on PyTorch,
+    which refuses `steps_per_execution` above 1, not that one either)."""
+    text_only = ("keras fit, tokenized once",)
+    names = [name for name in VARIANTS if name in PLAIN
+             or (example_id in TF_DATA_EXAMPLES and name not in text_only)
+             or (example_id in TEXT_EXAMPLES and name in text_only)]
+    if backend == "tensorflow":
+        return names
+    return [name for name in names if VARIANTS[name][0] == "keras"
+            and name not in ("keras tf.data", "keras xla+tf.data")
+            and not (backend == "torch" and name == "keras fit, 100 steps/call")]
+
+
+def label(run: dict) -> str:
+    """A run's variant as the report names it: with its Keras backend unless TensorFlow."""
+    backend = run.get("backend", "tensorflow")
+    return run["variant"] if backend == "tensorflow" else f"{run['variant']} [{backend}]"
 
 
 def chunks(profile: Any, max_epochs: int | None, max_steps: int | None) -> list[int]:
@@ -159,7 +182,6 @@ def _train_tf1(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
 
 def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
     import keras
-    import tensorflow as tf
 
     x_train, y_train, x_test, y_test = arrays
     keras.utils.set_random_seed(spec["seed"])
@@ -168,6 +190,8 @@ def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
     if spec["variant"] == "keras fit, 100 steps/call":
         model.steps_per_execution = STEPS_PER_EXECUTION
     fed = spec["variant"] in ("keras tf.data", "keras xla+tf.data")
+    if fed or spec["variant"] == "keras fit, tokenized once":
+        import tensorflow as tf
     if fed:
         model.jit_compile = spec["variant"] == "keras xla+tf.data"
         if profile.full_batch:  # one batch of everything, kept in memory between epochs
@@ -176,6 +200,13 @@ def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
             dataset = (tf.data.Dataset.from_tensor_slices((x_train, y_train))
                        .shuffle(len(x_train), seed=spec["seed"]).batch(profile.batch_size)
                        .prefetch(tf.data.AUTOTUNE))
+    if spec["variant"] == "keras fit, tokenized once":
+        preprocessor, model.preprocessor = model.preprocessor, None
+        x_test = preprocessor(x_test)  # token ids, padding mask, segment ids
+        dataset = (tf.data.Dataset.from_tensor_slices((preprocessor(x_train), y_train))
+                   .shuffle(len(x_train), seed=spec["seed"])
+                   .batch(profile.batch_size or len(x_train)).prefetch(tf.data.AUTOTUNE))
+        fed = True
     build_s = time.perf_counter() - build_start
     times, accuracies = [], []
     for units in spec["chunks"]:
@@ -192,10 +223,10 @@ def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
 
 def measure(spec: dict) -> dict:
     """One run of one variant of one example."""
-    from tfport import runtime
+    from tfport import backends, runtime
 
     runtime.quiet_start()
-    import keras  # noqa: F401  (the import time is part of what is measured)
+    import keras  # (the import time is part of what is measured)
 
     from tfport.examples import keras_port, tf1_port
     from tfport.profiles import get_profile
@@ -205,12 +236,14 @@ def measure(spec: dict) -> dict:
     profile = get_profile(spec["example"], spec["profile"])
     api = VARIANTS[spec["variant"]][0]
     port = tf1_port(spec["example"]) if api == "tf1" else keras_port(spec["example"])
-    spec = {**spec, "chunks": chunks(profile, spec["max_epochs"], spec["max_steps"])}
+    spec = {**spec, "chunks": chunks(profile, spec["max_epochs"], spec["max_steps"]),
+            "backend": "tensorflow" if api == "tf1" else keras.backend.backend()}
     arrays = port.load_data(profile)
     trained = (_train_tf1 if api == "tf1" else _train_keras)(spec, profile, port, arrays)
     return {**spec, **trained, "import_s": import_s, "train_samples": len(arrays[0]),
             "batch_size": profile.batch_size, "full_batch": profile.full_batch,
             "bar": profile.accuracy_bar, "rss_after_import_mb": rss_after_import,
+            "device": backends.device(spec["backend"]),
             "peak_rss_mb": _peak_rss_mb()}
 
 
@@ -225,6 +258,9 @@ def training_flops(model: Any) -> int:
     """
     import keras
 
+    backbone = getattr(model, "backbone", None)  # a KerasHub task: BERT
+    if backbone is not None:
+        return bert_training_flops(backbone, model.num_classes)
     per_layer = []
     for layer in model.layers:
         if isinstance(layer, keras.layers.Dense):
@@ -234,6 +270,22 @@ def training_flops(model: Any) -> int:
             _, out_h, out_w, _ = layer.output.shape  # a Sequential model's layers know it
             per_layer.append(2 * kernel_h * kernel_w * channels * filters * int(out_h) * int(out_w))
     return 3 * sum(per_layer) - (per_layer[0] if per_layer else 0)
+
+
+def bert_training_flops(backbone: Any, num_classes: int) -> int:
+    """Floating-point operations to train a BERT classifier on one padded sentence.
+
+    Forward, per Transformer layer over L tokens of width H with a feed-forward width I:
+    the query, key, value and output projections 4 * 2 * L * H * H; the attention scores
+    and the weighted sum of the values 2 * 2 * L * L * H; the feed-forward layers
+    2 * 2 * L * H * I. Then the pooler 2 * H * H and the head 2 * H * classes. Embedding
+    look-ups, softmax, LayerNorm and GELU are left out. Backward costs twice the forward.
+    """
+    tokens, width = backbone.max_sequence_length, backbone.hidden_dim
+    per_layer = (8 * tokens * width * width + 4 * tokens * tokens * width
+                 + 4 * tokens * width * backbone.intermediate_dim)
+    forward = backbone.num_layers * per_layer + 2 * width * width + 2 * width * num_classes
+    return 3 * forward
 
 
 def reference(spec: dict) -> dict:
@@ -267,7 +319,7 @@ def reference(spec: dict) -> dict:
     for example_id in spec["examples"]:
         keras.utils.set_random_seed(0)
         per_sample[example_id] = training_flops(
-            keras_port(example_id).build_model(get_profile(example_id, "quick")))
+            keras_port(example_id).build_model(get_profile(example_id, spec["profile"])))
     return {"gemm_size": best, "gemm_flops_per_s": rates[best][0],
             "gemm_median_flops_per_s": rates[best][1],
             "gemm_by_size": {str(size): rate for size, (rate, _) in rates.items()},

@@ -15,8 +15,11 @@ from tfport.errors import OutputError
 
 
 def header(title: str, command: str, environment: dict[str, str]) -> list[str]:
-    """The report's first lines: title, command and date, versions, machine and device."""
+    """The report's first lines: title, command and date, versions, machine, device and the
+    Keras backend."""
     device = f", device: {environment['device']}" if environment.get("device") else ""
+    if environment.get("backend"):
+        device += f", Keras backend: {environment['backend']}"
     return [
         f"# {title}",
         "",

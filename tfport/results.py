@@ -46,8 +46,11 @@ class RunResult:
         return cls(**values)
 
     def save(self, out_dir: str | os.PathLike) -> Path:
-        """Write the record as `<example>-<api>-<profile>-seed<seed>.json` in `out_dir`."""
-        path = Path(out_dir) / f"{self.example}-{self.api}-{self.profile}-seed{self.seed}.json"
+        """Write the record as `<example>-<api>-<profile>-seed<seed>.json` in `out_dir`; a Keras
+        run on another backend than TensorFlow as `<example>-keras-<backend>-...`."""
+        backend = self.environment.get("backend", "tensorflow")
+        api = self.api if backend == "tensorflow" else f"{self.api}-{backend}"
+        path = Path(out_dir) / f"{self.example}-{api}-{self.profile}-seed{self.seed}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n")
         return path
@@ -67,18 +70,34 @@ def _nan_to_none(value: Any) -> Any:
     return value
 
 
-def environment() -> dict[str, str]:
-    """Versions and machine, stored with every result so that a figure says where it came from."""
-    import keras
-    import tensorflow as tf
+def environment(api: str = "keras") -> dict[str, str]:
+    """Versions, backend, device and machine, stored with every result so that a figure says
+    where it came from. A TF1 port runs on TensorFlow; a Keras port on Keras's backend."""
+    from tfport import backends
 
-    return {
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
+    backend = "tensorflow" if api == "tf1" else backends.current()
+    env = {
+        "tensorflow": _version("tensorflow"),
+        "keras": _version("keras"),
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores",
+        "backend": backend,
+        "device": backends.device(backend),
         "finished": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
+    if backend != "tensorflow":
+        env[backend] = _version(backend)
+    return env
+
+
+def _version(package: str) -> str:
+    """An installed package's version, without importing it."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
 
 
 class RunClock:
@@ -130,7 +149,7 @@ def make_result(*, example: str, api: str, profile: Any, seed: int, clock: RunCl
         train_samples_per_s=train_samples / clock.train_s if clock.train_s > 0 else 0.0,
         param_count=int(param_count),
         extra={**kept, **(extra or {})},
-        environment=environment(),
+        environment=environment(api),
     )
 
 

@@ -56,6 +56,10 @@ def quiet_start(verbose: bool = False) -> None:
     # 3: TensorFlow's C++ logging keeps its errors too (a failing op raises in Python all
     # the same); KerasHub's int64 ops log a harmless oneDNN "error" on some CPUs.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if verbose else "3")
+    import importlib.util
+
+    if importlib.util.find_spec("tensorflow") is None:
+        return  # a machine with JAX or PyTorch only: the Keras ports run without TensorFlow
     if verbose or "tensorflow" in sys.modules:
         import tensorflow  # noqa: F401
         return

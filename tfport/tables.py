@@ -20,6 +20,8 @@ def side_by_side(results: Sequence[RunResult]) -> str:
         ["training time (s)", *(f"{r.train_time_s:.1f}" for r in results)],
         ["training samples/s", *(f"{r.train_samples_per_s:,.0f}" for r in results)],
         ["parameters", *(f"{r.param_count:,}" for r in results)],
+        ["backend", *(backend(r) for r in results)],
+        ["device", *(device(r) for r in results)],
     ]
     if len(results) == 2:
         header.append("difference")
@@ -33,20 +35,34 @@ def side_by_side(results: Sequence[RunResult]) -> str:
         rows[6].append(f"x{b.train_samples_per_s / a.train_samples_per_s:.2f}"
                        if a.train_samples_per_s else "")
         rows[7].append(f"{b.param_count - a.param_count:+,}")
+        rows[8].append("")
+        rows[9].append("")
     return markdown_table(header, rows)
 
 
 def one_row_each(results: Sequence[RunResult]) -> str:
-    """One row per run: example, API, profile, seed, accuracy, loss, times, samples/s."""
-    header = ["example", "api", "profile", "seed", "test acc", "test loss", "wall s",
-              "train s", "train samples/s", "params"]
+    """One row per run: example, API, backend, profile, seed, accuracy, loss, times,
+    samples/s, parameters, device."""
+    header = ["example", "api", "backend", "profile", "seed", "test acc", "test loss", "wall s",
+              "train s", "train samples/s", "params", "device"]
     rows = [
-        [r.example, r.api, r.profile, str(r.seed), number(r.test_accuracy), number(r.test_loss),
-         f"{r.wall_time_s:.1f}", f"{r.train_time_s:.1f}", f"{r.train_samples_per_s:,.0f}",
-         f"{r.param_count:,}"]
+        [r.example, r.api, backend(r), r.profile, str(r.seed), number(r.test_accuracy),
+         number(r.test_loss), f"{r.wall_time_s:.1f}", f"{r.train_time_s:.1f}",
+         f"{r.train_samples_per_s:,.0f}", f"{r.param_count:,}", device(r)]
         for r in results
     ]
     return markdown_table(header, rows)
+
+
+def backend(result: RunResult) -> str:
+    """What ran the port: TensorFlow for a TF1 port, Keras's backend for a Keras one
+    (records made before backends were recorded ran on TensorFlow)."""
+    return result.environment.get("backend", "tensorflow")
+
+
+def device(result: RunResult) -> str:
+    """The GPU or CPU the run computed on, as its record says (older records name none)."""
+    return result.environment.get("device", "not recorded")
 
 
 def _difference(b: float, a: float) -> str:

@@ -5,8 +5,11 @@ Every released BERT (`uncased_L-2_H-128_A-2`, `cased_L-12_H-768_A-12`, ...) is a
 meta}` holding the encoder (`bert/...`) and the pre-training heads (`cls/predictions/...`,
 `cls/seq_relationship/...`). `write_checkpoint` makes exactly that, with:
 
-- a WordPiece vocabulary trained (with the `tokenizers` package) on the sentences given,
-  lower-cased and without accents, as the uncased models are;
+- a WordPiece vocabulary learned on the sentences given, lower-cased and without accents,
+  as the uncased models are, by TensorFlow Text's learner (`bert_vocab_from_dataset`, the
+  one TensorFlow's subword-tokenizer guide uses): the same sentences give the same
+  vocabulary every time (the `tokenizers` package's trainer did not: its ties came out in
+  another order in each process, and with them the ids and every BERT result);
 - **random weights**, drawn as BERT initializes them (truncated normal, stddev 0.02;
   LayerNorm 1 and 0; biases 0): nothing here is pre-trained, so a model starting from this
   checkpoint learns from its fine-tuning data alone.
@@ -36,15 +39,16 @@ def bert_tiny_config(vocab_size: int) -> modeling.BertConfig:
 
 
 def write_vocab(sentences: Iterable[str], path: Path, vocab_size: int) -> int:
-    """Train a WordPiece vocabulary on `sentences`; write it as vocab.txt; return its size."""
-    from tokenizers import BertWordPieceTokenizer
+    """Learn a WordPiece vocabulary of at most `vocab_size` tokens from `sentences`, the
+    special tokens first; write it as vocab.txt; return its size."""
+    from tensorflow_text.tools.wordpiece_vocab import bert_vocab_from_dataset as bert_vocab
 
-    tokenizer = BertWordPieceTokenizer(clean_text=True, handle_chinese_chars=True,
-                                       strip_accents=True, lowercase=True)
-    tokenizer.train_from_iterator(list(sentences), vocab_size=vocab_size, min_frequency=1,
-                                  special_tokens=SPECIAL_TOKENS, show_progress=False)
-    vocab = sorted(tokenizer.get_vocab().items(), key=lambda item: item[1])
-    path.write_text("".join(f"{token}\n" for token, _ in vocab), encoding="utf-8")
+    vocab = bert_vocab.bert_vocab_from_dataset(
+        tf.data.Dataset.from_tensor_slices(list(sentences)).batch(1000),
+        vocab_size=vocab_size, reserved_tokens=SPECIAL_TOKENS,
+        bert_tokenizer_params={"lower_case": True},  # NFD, accents stripped, lower-cased
+        learn_params={"lower_thresh": 2})  # seen twice; the default 10 keeps only 1,413 tokens here
+    path.write_text("".join(f"{token}\n" for token in vocab), encoding="utf-8")
     return len(vocab)
 
 

@@ -1,0 +1,142 @@
+"""The one place where Keras 3's three backends differ, for the Keras ports and the tools.
+
+Keras 3 runs the same model code on TensorFlow, JAX and PyTorch, and picks the backend once,
+when `keras` is first imported (`KERAS_BACKEND`). The Keras ports use Keras layers and
+`keras.ops` only; the few things that exist in another form on each backend, or on some
+backends only, are chosen here:
+
+- `value_and_grad`: the gradient of a function of tensors, for the ports whose gradients are
+  written by hand and checked against autodiff (`tf.GradientTape`, `jax.value_and_grad`,
+  `torch.autograd.grad`). Keras 3 has no backend-neutral gradient function.
+- `text_batches`: shuffled batches of sentences for KerasHub. Its tokenizers run in `tf.data`
+  on every backend (TensorFlow Text), and its `fit` ignores `shuffle=True` for arrays.
+- `steps_per_execution_allowed`: the PyTorch backend refuses `steps_per_execution` above 1.
+- `device`: what a backend computes on, for every record (GPU name or CPU model).
+- `in_child`: running a command again in a child process on another backend, since a
+  process that has imported Keras cannot change its backend.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+BACKENDS = ("tensorflow", "jax", "torch")
+DEFAULT = "tensorflow"
+ENV_VAR = "KERAS_BACKEND"
+
+
+def current() -> str:
+    """The backend Keras runs on in this process (importing Keras if it is not yet)."""
+    import keras
+
+    return keras.backend.backend()
+
+
+def planned() -> str:
+    """The backend Keras will run on in this process: the imported one, else $KERAS_BACKEND."""
+    if "keras" in sys.modules:
+        return current()
+    return os.environ.get(ENV_VAR, DEFAULT)
+
+
+def value_and_grad(fn: Callable[..., Any], values: Sequence[Any]) -> tuple[Any, list[Any]]:
+    """`fn(*values)` (a scalar) and its gradient with respect to each value, by the backend's
+    own autodiff. `values` are tensors or `keras.Variable`s; the gradients are tensors."""
+    import keras
+
+    # A variable's current value, as a plain tensor of the backend (not the variable).
+    tensors = [keras.ops.convert_to_tensor(value.value if isinstance(value, keras.Variable)
+                                           else value) for value in values]
+    backend = current()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        tensors = [tf.convert_to_tensor(tensor) for tensor in tensors]
+        with tf.GradientTape() as tape:
+            tape.watch(tensors)
+            value = fn(*tensors)
+        return value, list(tape.gradient(value, tensors))
+    if backend == "jax":
+        import jax
+
+        value, gradients = jax.value_and_grad(lambda args: fn(*args))(tensors)
+        return value, list(gradients)
+    if backend == "torch":
+        import torch
+
+        leaves = [tensor.detach().requires_grad_(True) for tensor in tensors]
+        value = fn(*leaves)
+        gradients = torch.autograd.grad(value, leaves)
+        return value.detach(), [gradient.detach() for gradient in gradients]
+    raise ValueError(f"no gradient function for the Keras backend {backend!r}")
+
+
+def text_batches(sentences: Any, labels: Any, batch_size: int) -> Any:
+    """Sentences and labels in batches, shuffled anew every epoch from Keras's seed, as the
+    dataset KerasHub's `fit` preprocesses (a `tf.data.Dataset`, on every backend)."""
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_tensor_slices((sentences, labels))
+    dataset = dataset.shuffle(len(sentences), reshuffle_each_iteration=True)
+    return dataset.batch(batch_size)
+
+
+def steps_per_execution_allowed(steps: int) -> bool:
+    """Whether `model.steps_per_execution = steps` runs on this backend."""
+    return steps == 1 or current() != "torch"
+
+
+def cpu_model() -> str:
+    """The CPU's model name (Linux /proc/cpuinfo), else what `platform` knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def device(backend: str | None = None) -> str:
+    """What `backend` (default: Keras's) computes on: the first GPU's name, else the CPU."""
+    backend = backend or current()
+    try:
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            gpus = tf.config.list_physical_devices("GPU")
+            if gpus:
+                details = tf.config.experimental.get_device_details(gpus[0])
+                return f"GPU: {details.get('device_name', gpus[0].name)}"
+        elif backend == "jax":
+            import jax
+
+            first = jax.devices()[0]
+            if first.platform == "gpu":
+                return f"GPU: {first.device_kind}"
+        elif backend == "torch":
+            import torch
+
+            if torch.cuda.is_available():
+                return f"GPU: {torch.cuda.get_device_name(0)}"
+    except (ImportError, RuntimeError):
+        pass
+    return f"CPU: {cpu_model()}"
+
+
+def in_child(backend: str, argv: Sequence[str]) -> int | None:
+    """Make this process's Keras run on `backend`: set $KERAS_BACKEND if Keras is not yet
+    imported and return None; if it is, on another backend, run `tfport ARGV` again in a
+    child process with $KERAS_BACKEND set and return its exit status."""
+    if "keras" not in sys.modules:
+        os.environ[ENV_VAR] = backend
+        return None
+    if current() == backend:
+        return None
+    environment = {**os.environ, ENV_VAR: backend}
+    return subprocess.call([sys.executable, "-m", "tfport.cli", *argv], env=environment)
