@@ -12,19 +12,19 @@ from tfport.profiles import get_profile
 
 
 def test_bench_smoke_writes_table_json_and_plot(tmp_path, capsys):
-    # One repeat of every variant of one example, three full-batch steps each (the first
-    # alone, then two in one call): the whole
-    # pipeline (child processes, GEMM reference, summaries, report) in well under a minute.
-    code = cli.main(["bench", "mlp_gd", "--profile", "quick", "--repeat", "1", "--steps", "3",
-                     "--out", str(tmp_path), "--quiet"])
+    # One repeat of each variant of one example, three full-batch steps each (the first
+    # alone, then two in one call): the whole pipeline (child processes, GEMM reference,
+    # summaries, report). cnn_mse_sgd has the three plain variants only, four child
+    # processes in all; the tf.data and XLA variants run in the test below.
+    code = cli.main(["bench", "cnn_mse_sgd", "--profile", "quick", "--repeat", "1", "--steps",
+                     "3", "--out", str(tmp_path), "--quiet"])
     assert code == 0
     report = (tmp_path / "bench-quick.md").read_text()
     payload = json.loads((tmp_path / "bench-quick.json").read_text())
     assert (tmp_path / "bench-quick.png").stat().st_size > 0
     variants = [summary["variant"] for summary in payload["summaries"]]
-    assert variants == bench.variants_of("mlp_gd") == [
-        name for name in bench.VARIANTS if name != "keras fit, tokenized once"]
-    rows = [line.split("|")[1:3] for line in report.splitlines() if line.startswith("| mlp_gd")]
+    assert variants == bench.variants_of("cnn_mse_sgd") == list(measure.PLAIN)
+    rows = [line.split("|")[1:3] for line in report.splitlines() if line.startswith("| cnn_mse_sgd")]
     assert [variant.strip() for _, variant in rows] == variants
     assert payload["reference"]["gemm_flops_per_s"] > 0
     assert "GFLOP/s" in report and payload["environment"]["device"]
@@ -36,12 +36,23 @@ def test_bench_smoke_writes_table_json_and_plot(tmp_path, capsys):
     runs = payload["runs"]
     assert [run["chunks"] for run in runs] == [[1, 2]] * len(variants)
     assert all(len(run["chunk_s"]) == len(run["accuracy"]) == 2 for run in runs)
-    assert "mlp_gd" in capsys.readouterr().out
+    assert "cnn_mse_sgd" in capsys.readouterr().out
 
     # The report can be rendered again from its JSON alone, to the same table.
     (tmp_path / "bench-quick.md").unlink()
     assert cli.main(["bench", "--rewrite", str(tmp_path / "bench-quick.json")]) == 0
     assert (tmp_path / "bench-quick.md").read_text() == report
+
+
+@pytest.mark.parametrize("variant", ["tf1 tf.data", "keras tf.data", "keras xla+tf.data"])
+def test_the_tf_data_variants_train_and_evaluate(variant):
+    # The variants that feed a tf.data pipeline, run in this process (the smoke test above
+    # runs the plain ones in child processes): two full-batch steps of mlp_gd each.
+    assert variant in bench.variants_of("mlp_gd")
+    run = measure.measure({"example": "mlp_gd", "variant": variant, "profile": "quick",
+                           "seed": 0, "repeat": 0, "max_epochs": None, "max_steps": 2})
+    assert run["chunks"] == [1, 1] and len(run["chunk_s"]) == len(run["accuracy"]) == 2
+    assert all(0.0 <= accuracy <= 1.0 for accuracy in run["accuracy"])
 
 
 def test_bert_is_timed_as_written_and_tokenized_once():
