@@ -150,7 +150,11 @@ class BackpropMLP(keras.Model):
         if sample_weight is not None:
             raise ValueError("the hand-written gradients are for the plain batch mean; "
                              "sample weights are not supported")
-        w_hidden, w_output = self.weight_matrices
+        # Each weight read once: both gradients are of the same weights. Read at each use,
+        # the update of w_output could overtake its second read for the hidden layer's
+        # gradient (`python benchmarks/stress_backprop.py --runs 150` beside two busy
+        # processes: 1 run of 150 ended elsewhere with a read per use, none with this).
+        w_hidden, w_output = (ops.convert_to_tensor(w) for w in self.weight_matrices)
         # 前向传播 (forward; the same as self(x), written as the formula)
         h_hidden, h_output = forward(x, w_hidden, w_output)
 
