@@ -37,13 +37,6 @@ def current() -> str:
     return keras.backend.backend()
 
 
-def planned() -> str:
-    """The backend Keras will run on in this process: the imported one, else $KERAS_BACKEND."""
-    if "keras" in sys.modules:
-        return current()
-    return os.environ.get(ENV_VAR, DEFAULT)
-
-
 def value_and_grad(fn: Callable[..., Any], values: Sequence[Any]) -> tuple[Any, list[Any]]:
     """`fn(*values)` (a scalar) and its gradient with respect to each value, by the backend's
     own autodiff. `values` are tensors or `keras.Variable`s; the gradients are tensors."""
@@ -86,9 +79,9 @@ def text_batches(sentences: Any, labels: Any, batch_size: int) -> Any:
     return dataset.batch(batch_size)
 
 
-def steps_per_execution_allowed(steps: int) -> bool:
-    """Whether `model.steps_per_execution = steps` runs on this backend."""
-    return steps == 1 or current() != "torch"
+def steps_per_execution_allowed(steps: int, backend: str | None = None) -> bool:
+    """Whether `model.steps_per_execution = steps` runs on `backend` (default: Keras's)."""
+    return steps == 1 or (backend or current()) != "torch"
 
 
 def cpu_model() -> str:

@@ -63,6 +63,8 @@ def variants_of(example_id: str, backend: str = "tensorflow") -> list[str]:
     """The variants an example is timed in; on another Keras backend than TensorFlow, its
     Keras variants that do not feed `tf.data` to a graph of TensorFlow's (and on PyTorch,
     which refuses `steps_per_execution` above 1, not that one either)."""
+    from tfport import backends
+
     text_only = ("keras fit, tokenized once",)
     names = [name for name in VARIANTS if name in PLAIN
              or (example_id in TF_DATA_EXAMPLES and name not in text_only)
@@ -71,7 +73,8 @@ def variants_of(example_id: str, backend: str = "tensorflow") -> list[str]:
         return names
     return [name for name in names if VARIANTS[name][0] == "keras"
             and name not in ("keras tf.data", "keras xla+tf.data")
-            and not (backend == "torch" and name == "keras fit, 100 steps/call")]
+            and not (name == "keras fit, 100 steps/call"
+                     and not backends.steps_per_execution_allowed(STEPS_PER_EXECUTION, backend))]
 
 
 def label(run: dict) -> str:
