@@ -205,7 +205,8 @@ def train(model: BackpropMLP, x_train: np.ndarray, y_train: np.ndarray, profile:
     check on the first training batch before training and after every epoch."""
     check = GradientCheck(x_train[:profile.batch_size], y_train[:profile.batch_size])
     history = model.fit(x_train, y_train, epochs=profile.epochs,
-                        batch_size=profile.batch_size or len(x_train), verbose=verbose,
+                        batch_size=profile.batch_size or len(x_train), shuffle=profile.shuffle,
+                        verbose=verbose,
                         callbacks=[check])
     return {**history.history, "gradient_difference": check.differences}
 

@@ -143,7 +143,7 @@ def train(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray, profile:
     # epoch. A dataset that shuffles them anew each epoch, from the seed that
     # `keras.utils.set_random_seed` set, does what the article's loop meant (a tf.data one,
     # on every backend: KerasHub's tokenizers run in tf.data; see tfport/backends.py).
-    sentences = text_batches(x_train, y_train, batch_size(profile))
+    sentences = text_batches(x_train, y_train, batch_size(profile), profile.shuffle)
     history = model.fit(sentences, epochs=profile.epochs, shuffle=False, verbose=verbose)
     if verbose and profile.data != "mr":
         for epoch, loss_val in enumerate(history.history["loss"]):

@@ -71,7 +71,7 @@ def train(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray, profile:
 
     # 训练模型 (train, validating after each epoch)
     history = model.fit(x_train, y_train, epochs=profile.epochs, batch_size=profile.batch_size,
-                        validation_data=(x_val, y_val), verbose=verbose)
+                        validation_data=(x_val, y_val), shuffle=profile.shuffle, verbose=verbose)
     return history.history
 
 

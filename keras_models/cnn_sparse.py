@@ -69,7 +69,7 @@ def train(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray, profile:
           verbose: int = 1) -> History:
     """`fit` with Keras's defaults (shuffled every epoch); returns the mean loss per epoch."""
     history = model.fit(x_train, y_train, epochs=profile.epochs, batch_size=profile.batch_size,
-                        verbose=verbose)
+                        shuffle=profile.shuffle, verbose=verbose)
     return history.history
 
 

@@ -28,7 +28,7 @@ def run_program(example: str, load_data: Callable[[Profile], Arrays], build_mode
     with clock.training():
         history = train(model, x_train, y_train, profile, verbose)
     # 评估模型 (evaluate) and 预测 (predict)
-    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)
+    test_loss, test_accuracy = evaluate(model, x_test, y_test)
     predictions = model.predict(x_test, batch_size=1000, verbose=0)
     if verbose:
         print(f"Test loss: {number(test_loss)}, test accuracy: {number(test_accuracy)}")
@@ -37,3 +37,9 @@ def run_program(example: str, load_data: Callable[[Profile], Arrays], build_mode
                          train_size=len(x_train), param_count=model.count_params(),
                          labels=y_test, predictions=predictions, extra=extra)
     return Ran(result, (x_train, y_train, x_test, y_test), predictions)
+
+
+def evaluate(model: keras.Model, x: Any, y: Any) -> tuple[float, float]:
+    """The compiled loss and accuracy over (x, y), in batches of 1000."""
+    loss, accuracy = model.evaluate(x, y, batch_size=1000, verbose=0)
+    return float(loss), float(accuracy)

@@ -26,8 +26,9 @@ def shuffled_epochs(step: Step, x: np.ndarray, y: np.ndarray, profile: Profile, 
                     verbose: int = 1,
                     at_epoch_end: Callable[[], dict[str, float]] | None = None) -> History:
     """`profile.epochs` epochs of `step` over shuffled mini-batches of `profile.batch_size`
-    (the whole set when None), with a Keras progress bar showing the mean loss so far in
-    the epoch; returns the mean loss of each epoch.
+    (the whole set when None; in order when `profile.shuffle` is off, as `fit(shuffle=False)`),
+    with a Keras progress bar showing the mean loss so far in the epoch; returns the mean loss
+    of each epoch, over samples, as Keras's history does.
 
     `at_epoch_end`: called after each epoch's last batch; the values it returns (say, the
     validation loss) are shown on the bar and kept in the history, as Keras does."""
@@ -39,12 +40,14 @@ def shuffled_epochs(step: Step, x: np.ndarray, y: np.ndarray, profile: Profile, 
         if verbose:
             print(f"Epoch {epoch + 1}/{profile.epochs}")
         progbar = keras.utils.Progbar(steps, verbose=verbose, stateful_metrics=["loss"])
-        order = rng.permutation(len(x))
-        losses = []
+        order = rng.permutation(len(x)) if profile.shuffle else np.arange(len(x))
+        losses, sizes = [], []
         for index in range(steps):
             batch = order[index * batch_size:(index + 1) * batch_size]
             losses.append(float(step(x[batch], y[batch])))
-            values = [("loss", float(np.mean(losses)))]  # like Keras: the mean so far
+            sizes.append(len(batch))
+            # like Keras: the mean so far over samples (a short last batch weighs less)
+            values = [("loss", float(np.average(losses, weights=sizes)))]
             if index + 1 < steps:
                 progbar.update(index + 1, values)
         history["loss"].append(values[0][1])

@@ -63,7 +63,7 @@ def run_program(example: str, load_data: Callable[[Profile], Arrays], build_mode
         with clock.training():
             history = train(sess, graph, x_train, y_train, profile, seed, verbose)
         # 评估模型 (evaluate) and 预测 (predict)
-        test_loss, test_accuracy = feeding.evaluate_in_batches(sess, graph, x_test, y_test)
+        test_loss, test_accuracy = evaluate(sess, graph, x_test, y_test)
         predictions = feeding.predict_in_batches(sess, graph, x_test)
         param_count = parameter_count()
     if verbose:
@@ -73,3 +73,9 @@ def run_program(example: str, load_data: Callable[[Profile], Arrays], build_mode
                          train_size=len(x_train), param_count=param_count, labels=y_test,
                          predictions=predictions, extra=extra)
     return Ran(result, (x_train, y_train, x_test, y_test), predictions)
+
+
+def evaluate(sess: tf.compat.v1.Session, graph: Any, x: np.ndarray,
+             y: np.ndarray) -> tuple[float, float]:
+    """The graph's loss and accuracy over (x, y), fed in batches of 1000."""
+    return feeding.evaluate_in_batches(sess, graph, x, y)

@@ -69,13 +69,15 @@ def value_and_grad(fn: Callable[..., Any], values: Sequence[Any]) -> tuple[Any, 
     raise ValueError(f"no gradient function for the Keras backend {backend!r}")
 
 
-def text_batches(sentences: Any, labels: Any, batch_size: int) -> Any:
-    """Sentences and labels in batches, shuffled anew every epoch from Keras's seed, as the
-    dataset KerasHub's `fit` preprocesses (a `tf.data.Dataset`, on every backend)."""
+def text_batches(sentences: Any, labels: Any, batch_size: int, shuffle: bool = True) -> Any:
+    """Sentences and labels in batches, shuffled anew every epoch from Keras's seed (in order
+    when `shuffle` is off), as the dataset KerasHub's `fit` preprocesses (a
+    `tf.data.Dataset`, on every backend)."""
     import tensorflow as tf
 
     dataset = tf.data.Dataset.from_tensor_slices((sentences, labels))
-    dataset = dataset.shuffle(len(sentences), reshuffle_each_iteration=True)
+    if shuffle:
+        dataset = dataset.shuffle(len(sentences), reshuffle_each_iteration=True)
     return dataset.batch(batch_size)
 
 

@@ -14,7 +14,8 @@ so no tool needs to look at a port's signatures.
 
 Evaluating and predicting the test set is the same in every port of an API (fed in batches
 of 1000), so it lives in the run scaffolds: `legacy_tf1/session.py` (through
-`legacy_tf1/feeding.py`) and `keras_models/program.py`. A TF1 graph's accuracy and outputs
+`legacy_tf1/feeding.py`) and `keras_models/program.py`, whose `evaluate` is the scaffold
+contract below (`tfport verify` compares the two). A TF1 graph's accuracy and outputs
 are the `TF1Graph` handles `accuracy` and `output`; a Keras model's are its compiled
 metric and its `predict`.
 
@@ -76,6 +77,19 @@ class KerasPort(Protocol):
 
     def run(self, profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
             verbose: int = 1) -> RunResult: ...
+
+
+class TF1Scaffold(Protocol):
+    """`legacy_tf1.session`: what every TF1 port's `run` evaluates the test set with."""
+
+    def evaluate(self, sess: Any, graph: TF1Graph, x: np.ndarray,
+                 y: np.ndarray) -> tuple[float, float]: ...  # loss, accuracy
+
+
+class KerasScaffold(Protocol):
+    """`keras_models.program`: what every Keras port's `run` evaluates the test set with."""
+
+    def evaluate(self, model: Any, x: Any, y: Any) -> tuple[float, float]: ...  # loss, accuracy
 
 
 class Ran(NamedTuple):

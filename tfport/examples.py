@@ -13,7 +13,7 @@ import importlib
 from pathlib import Path
 from typing import cast
 
-from tfport.contract import KerasPort, TF1Port
+from tfport.contract import KerasPort, KerasScaffold, TF1Port, TF1Scaffold
 from tfport.errors import UnknownChoice
 from tfport.profiles import Profile, get_profile
 from tfport.results import RunResult
@@ -105,6 +105,16 @@ def keras_port(example_id: str) -> KerasPort:
     """`keras_models.<id>`, the Keras port of an example."""
     check_example(example_id)
     return cast(KerasPort, importlib.import_module(f"keras_models.{example_id}"))
+
+
+def tf1_scaffold() -> TF1Scaffold:
+    """`legacy_tf1.session`, the run scaffold of every TF1 port."""
+    return cast(TF1Scaffold, importlib.import_module("legacy_tf1.session"))
+
+
+def keras_scaffold() -> KerasScaffold:
+    """`keras_models.program`, the run scaffold of every Keras port."""
+    return cast(KerasScaffold, importlib.import_module("keras_models.program"))
 
 
 def run_example(example_id: str, api: str, profile: str | Profile = "quick", seed: int = 0,

@@ -29,6 +29,10 @@ class Profile:
     data: str | None = None
     sequence_length: int | None = None
     dropout: bool = True
+    # Mini-batch examples: whether each epoch reshuffles the training set (`fit`'s default,
+    # and the TF1 loops'). `tfport verify` turns it off to feed both ports' `train` the same
+    # batches in the same order.
+    shuffle: bool = True
 
     @property
     def full_batch(self) -> bool:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import dataclasses
 import datetime
+import hashlib
 import json
 import math
 import os
@@ -149,8 +151,71 @@ def make_result(*, example: str, api: str, profile: Any, seed: int, clock: RunCl
         train_samples_per_s=train_samples / clock.train_s if clock.train_s > 0 else 0.0,
         param_count=int(param_count),
         extra={**kept, **(extra or {})},
-        environment=environment(api),
+        environment={**environment(api), "fingerprint": fingerprint(example, api, profile)},
     )
+
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("legacy_tf1", "keras_models", "tfport")
+# Types and record keeping: what a run is, not what it computes.
+RECORD_KEEPING = {"tfport.contract", "tfport.profiles", "tfport.results"}
+
+
+def sources(example: str, api: str) -> list[Path]:
+    """The project's files whose code a run of one port executes: the port, the modules of
+    its package it imports (its scaffold, a twin it borrows from, `legacy_tf1/bert/`), followed
+    to the end, and the `tfport` modules these import directly (the loaders, the backend
+    helpers), but not the record keeping (`RECORD_KEEPING`)."""
+    package = "legacy_tf1" if api == "tf1" else "keras_models"
+    todo, seen, found = [f"{package}.{example}"], set(), set()
+    while todo:
+        name = todo.pop()
+        if name in seen or name in RECORD_KEEPING or name in PACKAGES:
+            continue
+        seen.add(name)
+        path = _module_file(name)
+        if path is None:
+            continue
+        found.add(path)
+        if not name.startswith("tfport."):
+            todo.extend(_project_imports(path))
+    return sorted(found)
+
+
+def fingerprint(example: str, api: str, profile: Any) -> str:
+    """A short hash of what decides a run's numbers: the `sources` of the port, the profile's
+    values and the versions of TensorFlow, Keras and the backend. A record whose fingerprint
+    differs from today's was made by other code (`tfport audit` marks it stale)."""
+    digest = hashlib.sha256()
+    for path in sources(example, api):
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    env = environment(api)
+    versions = {key: env.get(key) for key in ("tensorflow", "keras", "backend", env["backend"])}
+    digest.update(repr(sorted(dataclasses.asdict(profile).items())).encode())
+    digest.update(repr(sorted(versions.items())).encode())
+    return digest.hexdigest()[:16]
+
+
+def _module_file(name: str) -> Path | None:
+    base = ROOT.joinpath(*name.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def _project_imports(path: Path) -> list[str]:
+    """The project modules that the file at `path` imports (`from pkg import module` names
+    the module when there is one)."""
+    names = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+            names += [f"{node.module}.{alias.name}" for alias in node.names
+                      if _module_file(f"{node.module}.{alias.name}")]
+    return [name for name in names if name.split(".")[0] in PACKAGES]
 
 
 def number(value: float, digits: int = 4) -> str:

@@ -4,16 +4,24 @@
 migration guide's "validating correctness", `tfport verify ID` checks, on the example's
 `quick` data:
 
-1. data: both ports' `load_data` give the same arrays, training and test;
+1. data: both ports' `load_data` give the same arrays, all four of them;
 2. forward: the TF1 graph's weights put into the Keras model (and a Keras model's weights
    put into the TF1 graph) give the same outputs on the same batch;
-3. training: from the same weights, one step and then K steps on the same 256 training
+3. evaluate: the same weights give the same test loss and accuracy through each API's
+   evaluation of the whole test set (`legacy_tf1.session.evaluate`,
+   `keras_models.program.evaluate`: what every port's `run` reports);
+4. training: from the same weights, one step and then K steps on the same 256 training
    samples, each step one call of each port's own `train` (one epoch of one batch), give
-   the same losses and the same new weights.
+   the same losses and the same new weights;
+5. the training loop: from the same weights, two epochs of each port's own `train` on those
+   samples in mini-batches of 96 (the last one short), in order (`Profile.shuffle` off),
+   give the same per-epoch losses and the same weights: batching, epochs, the validation
+   split and the loss averaging of both loops.
 
 Where training differs because an API default differs (say Adam's epsilon), the check
 names that default, sets the TF1 value on the Keras side and trains again: the ports are
-equivalent when that run agrees. Every difference found this way is listed, with the test
+equivalent when that run agrees. The note excuses only what comes after an update: the
+first step's loss is computed from the same weights before any, and must agree as ported. Every difference found this way is listed, with the test
 that measures it, in docs/migration-notes.md.
 """
 
@@ -28,7 +36,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfport.contract import KerasPort, TF1Port
-from tfport.examples import keras_port, tf1_port
+from tfport.examples import keras_port, keras_scaffold, tf1_port, tf1_scaffold
 from tfport.profiles import Profile, get_profile
 from tfport.tables import markdown_table
 from tfport.transfer import (keras_values, keras_variables, set_keras_weights,
@@ -46,6 +54,8 @@ FORWARD_TOLERANCE = 1e-5
 TRAINING_TOLERANCE = 1e-5
 STEPS = 5  # K
 SAMPLES = 256  # the training samples every verification step sees
+LOOP_BATCH = 96  # the training-loop check's batch: 256 = 2 x 96 + 64, so one batch is short
+LOOP_EPOCHS = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,13 +122,15 @@ def verify(example_id: str, steps: int = STEPS, seed: int = 0) -> list[Check]:
     """Every check for one example; a check whose `passed` is False is a real difference."""
     tf1, new = tf1_port(example_id), keras_port(example_id)
     quick = get_profile(example_id, "quick")
-    (x, keras_x, y), data_check = _data(example_id, quick, tf1, new)
+    (x, keras_x, y, test), data_check = _data(example_id, quick, tf1, new)
     x, keras_x, y = x[:SAMPLES], keras_x[:SAMPLES], y[:SAMPLES]
     # One step per call of `train`: one epoch whose one batch is all the samples; dropout off
     # (bert_classifier), so that the same weights take the same step.
     profile = dataclasses.replace(quick, epochs=1, batch_size=quick.batch_size and len(x),
                                   train_size=len(x), dropout=False)
     stepper = _Steps(example_id, tf1, new, profile, x, keras_x, y, seed, steps)
+    if test is not None:  # sigmoid_step has no test set
+        stepper.x_test, stepper.keras_x_test, stepper.y_test = test
 
     checks = [data_check]
     # 2. forward, TF1 -> Keras: the TF1 graph's initial weights, put into a Keras model
@@ -142,6 +154,8 @@ def verify(example_id: str, steps: int = STEPS, seed: int = 0) -> list[Check]:
     checks.append(Check("forward: Keras weights in TF1",
                         _max_difference(tf1_output, stepper.keras_forward(model)),
                         FORWARD_TOLERANCE))
+    if not stepper.one_neuron:  # 3. evaluate: the TF1 graph's weights, the whole test set
+        checks += _evaluate_checks(stepper, initial)
 
     # 3. training from the same weights on the same samples, as ported ...
     keras.utils.set_random_seed(seed)
@@ -154,6 +168,22 @@ def verify(example_id: str, steps: int = STEPS, seed: int = 0) -> list[Check]:
         checks += _training_checks(stepper, initial, steps, label=label, note="",
                                    match=defaults)
     return checks
+
+
+def _evaluate_checks(stepper: "_Steps", weights: dict[str, np.ndarray]) -> list[Check]:
+    with tf1_session(stepper.tf1, stepper.built, stepper.seed) as (sess, graph):
+        set_tf1_weights(sess, weights)
+        tf1_loss, tf1_accuracy = tf1_scaffold().evaluate(sess, graph, stepper.x_test,
+                                                         stepper.y_test)
+    model = stepper.new.build_model(stepper.built)
+    set_keras_weights(keras_variables(stepper.example_id, model), weights)
+    keras_loss, keras_accuracy = keras_scaffold().evaluate(model, stepper.keras_x_test,
+                                                           stepper.y_test)
+    size = len(stepper.y_test)
+    return [Check(f"evaluate, {size} test samples: loss", abs(tf1_loss - keras_loss),
+                  FORWARD_TOLERANCE),
+            Check(f"evaluate, {size} test samples: accuracy",
+                  abs(tf1_accuracy - keras_accuracy), FORWARD_TOLERANCE)]
 
 
 def passed(checks: list[Check]) -> bool:
@@ -216,12 +246,7 @@ def _training_checks(stepper: _Steps, initial: dict[str, np.ndarray], steps: int
             tf1_losses.append(stepper.tf1_step(sess, graph, step))
             tf1_weights.append(tf1_values(sess))
 
-    keras.utils.set_random_seed(stepper.seed)
-    model = stepper.new.build_model(stepper.built)
-    for default in match:
-        default.match(model)
-    variables = keras_variables(stepper.example_id, model)
-    set_keras_weights(variables, initial, "the TF1 graph's initial weights")
+    model, variables = _keras_model(stepper, stepper.built, initial, match)
     keras_losses, keras_weights = [], []
     for _ in range(steps):
         keras_losses.append(stepper.keras_step(model))
@@ -233,19 +258,57 @@ def _training_checks(stepper: _Steps, initial: dict[str, np.ndarray], steps: int
 
     k = steps
     return [
+        # computed before the first update: from the same weights, whatever the optimizer
         Check(f"1 step, {label}: loss", _max_difference(tf1_losses[:1], keras_losses[:1]),
-              TRAINING_TOLERANCE, note),
+              TRAINING_TOLERANCE),
         Check(f"1 step, {label}: weights", weights_difference(0), TRAINING_TOLERANCE, note),
         Check(f"{k} steps, {label}: losses", _max_difference(tf1_losses, keras_losses),
               TRAINING_TOLERANCE, note),
         Check(f"{k} steps, {label}: weights", weights_difference(k - 1), TRAINING_TOLERANCE, note),
+    ] + ([] if stepper.one_neuron else _loop_checks(stepper, initial, label, note, match))
+
+
+def _loop_checks(stepper: "_Steps", initial: dict[str, np.ndarray], label: str, note: str,
+                 match: list[DifferingDefault]) -> list[Check]:
+    """Two epochs of each port's own `train`, mini-batches in order, from the same weights."""
+    profile = dataclasses.replace(
+        stepper.profile, epochs=LOOP_EPOCHS, shuffle=False,
+        batch_size=None if stepper.profile.full_batch else LOOP_BATCH)
+    with tf1_session(stepper.tf1, profile, stepper.seed) as (sess, graph):
+        set_tf1_weights(sess, initial, "the TF1 graph's initial weights")
+        tf1_losses = stepper.tf1.train(sess, graph, stepper.x, stepper.y, profile, stepper.seed,
+                                       verbose=0)["loss"]
+        tf1_weights = tf1_values(sess)
+    model, variables = _keras_model(stepper, profile, initial, match)
+    keras_losses = stepper.new.train(model, stepper.keras_x, stepper.y, profile,
+                                     verbose=0)["loss"]
+    keras_weights = keras_values(variables)
+    batches = "full batch" if profile.full_batch else f"batches of {LOOP_BATCH} in order"
+    name = f"train(), {LOOP_EPOCHS} epochs, {batches}, {label}"
+    return [
+        Check(f"{name}: losses", _max_difference(tf1_losses, keras_losses), TRAINING_TOLERANCE,
+              note),
+        Check(f"{name}: weights", max(_max_difference(tf1_weights[n], keras_weights[n])
+                                      for n in tf1_weights), TRAINING_TOLERANCE, note),
     ]
 
 
+def _keras_model(stepper: "_Steps", profile: Profile, weights: dict[str, np.ndarray],
+                 match: list[DifferingDefault]) -> tuple[Any, dict]:
+    """The Keras port's model built for `profile`, its defaults matched, holding `weights`."""
+    keras.utils.set_random_seed(stepper.seed)
+    model = stepper.new.build_model(profile)
+    for default in match:
+        default.match(model)
+    variables = keras_variables(stepper.example_id, model)
+    set_keras_weights(variables, weights, "the TF1 graph's initial weights")
+    return model, variables
+
+
 def _data(example_id: str, profile: Profile, tf1: TF1Port,
-          new: KerasPort) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], Check]:
-    """The training inputs of each port and the labels, and a check that both ports load the
-    same data: the same arrays, or (bert_classifier) the sentences that KerasHub's
+          new: KerasPort) -> tuple[tuple, Check]:
+    """The training inputs of each port and the labels, the test set likewise (TF1 inputs,
+    Keras inputs, labels), and a check that both ports load the same data: the same arrays, or (bert_classifier) the sentences that KerasHub's
     preprocessor turns into the TF1 port's token features, id for id."""
     if example_id == "sigmoid_step":  # the article's one sample, written into both ports
         loaded = [(np.array([port.x_values]), np.array([[port.y_value]])) for port in (tf1, new)]
@@ -262,7 +325,8 @@ def _data(example_id: str, profile: Profile, tf1: TF1Port,
     difference = max(_max_difference(a, b) for a, b in zip(tf1_arrays, compared))
     if len(tf1_arrays) != len(keras_arrays):
         difference = float("inf")
-    return (tf1_arrays[0], keras_arrays[0], tf1_arrays[1]), Check(
+    test = (tf1_arrays[2], keras_arrays[2], tf1_arrays[3]) if len(tf1_arrays) == 4 else None
+    return (tf1_arrays[0], keras_arrays[0], tf1_arrays[1], test), Check(
         "data: the same arrays, training and test", difference, 0.0)
 
 
