@@ -40,11 +40,35 @@ def test_audit_runs_every_claim_and_reuses_its_records(tmp_path, tiny_profile, m
     records = sorted(path.name for path in (tmp_path / "records").glob("*.json"))
     assert len(records) == 2 * len(EXAMPLES)
 
+    # Every figure of a reason is the profile's that ran, and a quick-profile reason says
+    # that it is no verdict on the article.
+    why = {row["example"]: row["why"] for row in rows}
+    mlp = tiny_profile["mlp_gd"]
+    assert why["mlp_gd"].startswith("At the `tiny` profile (")
+    assert f"{mlp.epochs} full-batch steps on {mlp.train_size:,} images" in why["mlp_gd"]
+    assert "not a verdict on the article" in why["cnn_sparse"]
+    cnn = tiny_profile["cnn_sparse"]
+    assert f"{cnn.epochs} epoch of batches of {cnn.batch_size}" in why["cnn_sparse"]  # 1 epoch
+    assert not any(row["stale"] for row in rows)
+
     # A second audit reads the records instead of training again: same rows, and fast.
     capsys.readouterr()
     assert cli.main(args[:3] + args[4:]) == 0  # the same audit, without --quiet
     assert "reusing" in capsys.readouterr().err
     assert json.loads(report.with_suffix(".json").read_text())["rows"] == rows
+
+    # A record made by other code than today's port is marked stale, with how to re-record.
+    record = tmp_path / "records" / "cnn_sparse-keras-tiny-seed0.json"
+    payload = json.loads(record.read_text())
+    payload["environment"]["fingerprint"] = "0" * 16
+    record.write_text(json.dumps(payload))
+    assert cli.main(args) == 0
+    rows = json.loads(report.with_suffix(".json").read_text())["rows"]
+    stale = [row for row in rows if row["stale"]]
+    assert [row["example"] for row in stale] == ["cnn_sparse"]
+    assert "STALE: the keras record was made by other code" in stale[0]["why"]
+    assert "tfport run cnn_sparse --profile quick --seed 0" in stale[0]["why"]
+    assert "(stale record)" in report.read_text()
 
 
 def test_no_run_trains_nothing_and_says_how_to_record_each_missing_claim(tmp_path, capsys):
@@ -86,3 +110,17 @@ def test_committed_report_covers_every_claim_at_the_article_profile():
             for api in ("tf1", "keras"):  # every verdict rests on a committed record
                 assert (ROOT / "docs" / "audit" / "records" /
                         f"{row['example']}-{api}-article-seed0.json").exists()
+
+
+def test_committed_report_is_what_its_records_give_today(tmp_path):
+    # The committed audit is rebuilt from the committed records with today's code: the
+    # same rows (figures, verdicts, reasons, staleness) and the same run summaries. A port
+    # changed since its record was made shows as stale in both, or this fails until the
+    # report is rebuilt.
+    committed = json.loads((ROOT / "docs" / "audit" / "audit.json").read_text())
+    report = tmp_path / "audit.md"
+    audit.audit("article", 0, ROOT / "docs" / "audit" / "records", report, reuse=True,
+                verbose=0, run_missing=False)
+    rebuilt = json.loads(report.with_suffix(".json").read_text())
+    assert rebuilt["rows"] == committed["rows"]
+    assert rebuilt["runs"] == committed["runs"]
