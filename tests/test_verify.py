@@ -8,6 +8,7 @@ to 1e-5 (measured at most 8.9e-8), training from the same weights to 1e-5 (measu
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 
 import keras
@@ -29,11 +30,17 @@ ADAM_EXAMPLES = ["cnn_sparse", "cnn_onehot", "binary_mlp"]
 CONVERTIBLE = [example_id for example_id in EXAMPLES if example_id != "sigmoid_step"]
 
 
+@functools.cache
+def checks_of(example_id: str) -> tuple:
+    """`verify`'s checks, once per example for every test here. bert_classifier, the slowest
+    to build, takes 2 steps (enough for a second step under its learning-rate schedule);
+    the others 3."""
+    return tuple(verify(example_id, steps=2 if example_id == "bert_classifier" else 3))
+
+
 @pytest.mark.parametrize("example_id", list(EXAMPLES))
 def test_the_two_ports_are_the_same_model(example_id):
-    # bert_classifier, the slowest to build, takes 2 steps (enough for a second step under
-    # its learning-rate schedule); the others 3.
-    checks = verify(example_id, steps=2 if example_id == "bert_classifier" else 3)
+    checks = list(checks_of(example_id))
     print(table(checks))
     assert passed(checks), table(checks)
     # Every difference is one the check explains by a named default...
@@ -51,7 +58,7 @@ def test_adam_epsilon_is_the_default_that_differs():
     new = inspect.signature(keras.optimizers.Adam).parameters["epsilon"].default
     assert (tf1, new) == (1e-8, 1e-7)
     for example_id in ADAM_EXAMPLES:
-        checks = {c.name: c for c in verify(example_id, steps=3)}
+        checks = {c.name: c for c in checks_of(example_id)}
         as_ported = checks["1 step, as ported: weights"]
         matched = checks["1 step, Adam epsilon 1e-08 in both: weights"]
         # Measured 5.2e-4 after one step in all three (weights with tiny gradients move by a
@@ -60,11 +67,22 @@ def test_adam_epsilon_is_the_default_that_differs():
         assert as_ported.difference > 10 * TRAINING_TOLERANCE, example_id
         assert "Adam epsilon" in as_ported.note
         assert matched.passed, example_id
+        # The first loss is computed before any update: no default excuses it.
+        first_loss = checks["1 step, as ported: loss"]
+        assert first_loss.passed and not first_loss.note, example_id
+
+
+@pytest.mark.parametrize("example_id", [e for e in EXAMPLES if e != "sigmoid_step"])
+def test_verify_covers_evaluation_and_each_ports_own_training_loop(example_id):
+    names = [c.name for c in checks_of(example_id)]
+    assert any(name.startswith("evaluate,") and name.endswith(": loss") for name in names)
+    assert any(name.startswith("evaluate,") and name.endswith(": accuracy") for name in names)
+    assert any(name.startswith("train(), 2 epochs") and "as ported" in name for name in names)
 
 
 def test_examples_without_adam_need_no_default_matched():
     for example_id in ["mlp_gd", "cnn_mse_sgd", "backprop", "sigmoid_step"]:
-        checks = verify(example_id, steps=2)
+        checks = list(checks_of(example_id))
         assert all(c.passed for c in checks), table(checks)
         assert not any("in both" in c.name for c in checks)
 

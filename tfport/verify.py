@@ -4,7 +4,9 @@
 migration guide's "validating correctness", `tfport verify ID` checks, on the example's
 `quick` data:
 
-1. data: both ports' `load_data` give the same arrays, all four of them;
+1. data: both ports' `load_data` give the same arrays, all four of them; and each port's
+   optimizer, loss and metric, read from the TF1 graph and the compiled Keras model, are
+   the article's with the profile's learning rate (tfport/recipe.py);
 2. forward: the TF1 graph's weights put into the Keras model (and a Keras model's weights
    put into the TF1 graph) give the same outputs on the same batch;
 3. evaluate: the same weights give the same test loss and accuracy through each API's
@@ -132,7 +134,7 @@ def verify(example_id: str, steps: int = STEPS, seed: int = 0) -> list[Check]:
     if test is not None:  # sigmoid_step has no test set
         stepper.x_test, stepper.keras_x_test, stepper.y_test = test
 
-    checks = [data_check]
+    checks = [data_check] + _recipe_checks(example_id, tf1, new, stepper.built)
     # 2. forward, TF1 -> Keras: the TF1 graph's initial weights, put into a Keras model
     with tf1_session(tf1, stepper.built, seed) as (sess, graph):
         initial = tf1_values(sess)
@@ -167,6 +169,28 @@ def verify(example_id: str, steps: int = STEPS, seed: int = 0) -> list[Check]:
         label = ", ".join(f"{d.name} {d.tf1} in both" for d in defaults)
         checks += _training_checks(stepper, initial, steps, label=label, note="",
                                    match=defaults)
+    return checks
+
+
+def _recipe_checks(example_id: str, tf1: TF1Port, new: KerasPort,
+                   profile: Profile) -> list[Check]:
+    """The static checks (tfport/recipe.py): each port's optimizer, loss and metric, read from
+    the TF1 graph and the compiled model, against the article's recipe and the profile."""
+    from tfport import recipe
+
+    if example_id not in recipe.ARTICLE:  # sigmoid_step: no optimizer, no compiled model
+        return []
+    with tf1_session(tf1, profile) as (_, graph):
+        found = {"tf1": recipe.tf1_recipe(graph)}
+    found["keras"] = recipe.keras_recipe(new.build_model(profile))
+    checks = []
+    for api, label in (("tf1", "TF1 graph"), ("keras", "Keras model")):
+        wrong = found[api].differences(recipe.expected(example_id, api, profile))
+        described = (f"{found[api].optimizer} {found[api].learning_rate:g}, {found[api].loss}, "
+                     f"{found[api].metric}")
+        checks.append(Check(f"recipe, {label}: {described}"
+                            + (f" (differs: {'; '.join(wrong)})" if wrong else ""),
+                            float("inf") if wrong else 0.0, 0.0))
     return checks
 
 
