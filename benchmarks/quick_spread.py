@@ -1,16 +1,25 @@
 """Measure the spread of the quick profiles over seeds: where the tests' bars come from.
 
-    python benchmarks/quick_spread.py [--seeds 0 1 2 3 4] [IDS ...]
+    python benchmarks/quick_spread.py [--seeds 0 1 2 3 4] [--out docs/spread/quick.json] [IDS ...]
 
-For every example and API it prints the test accuracy at each seed, the minimum and the
-mean, and the largest |keras - tf1| accuracy gap at the same seed. The accuracy bars and
-tolerances in tests/test_examples.py were set from this output (see the comments there).
+For every example and API it prints the test accuracy and test loss at each seed, their
+minimum and mean, and the largest |keras - tf1| gap at the same seed. With `--out` it writes
+them, with the command, date, machine and versions, as JSON (or, when the file exists, adds
+or replaces the examples run). tests/test_examples.py reads the committed
+docs/spread/quick.json: every accuracy bar must sit below the lowest run in it, and every
+agreement tolerance is a fixed multiple of the largest gap in it.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
+import os
+import platform
 import statistics
+import sys
+from pathlib import Path
 
 from tfport import runtime  # noqa: E402
 
@@ -24,25 +33,53 @@ def main() -> None:
     parser.add_argument("ids", nargs="*", default=list(EXAMPLES))
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--profile", default="quick")
+    parser.add_argument("--out", type=Path, help="write (or update) the spread as JSON here")
     args = parser.parse_args()
 
-    rows = []
+    rows, measured, environment = [], {}, {}
     for example_id in args.ids:
-        accuracy = {api: [] for api in APIS}
+        figures = {api: {"accuracy": [], "loss": []} for api in APIS}
         for seed in args.seeds:
             for api in APIS:
                 result = run_example(example_id, api, args.profile, seed, verbose=0)
-                accuracy[api].append(result.test_accuracy)
-                print(f"{example_id} {api} seed {seed}: {result.test_accuracy:.4f} "
-                      f"({result.wall_time_s:.1f} s)", flush=True)
-        gaps = [abs(k - t) for k, t in zip(accuracy["keras"], accuracy["tf1"])]
+                environment = result.environment
+                figures[api]["accuracy"].append(result.test_accuracy)
+                figures[api]["loss"].append(result.test_loss)
+                print(f"{example_id} {api} seed {seed}: accuracy {result.test_accuracy:.4f}, "
+                      f"loss {result.test_loss:.4f} ({result.wall_time_s:.1f} s)", flush=True)
+        gaps = {measure: max(abs(k - t) for k, t in zip(figures["keras"][measure],
+                                                        figures["tf1"][measure]))
+                for measure in ("accuracy", "loss")}
+        measured[example_id] = {**figures, "max_accuracy_gap": gaps["accuracy"],
+                                "max_loss_gap": gaps["loss"]}
         for api in APIS:
-            rows.append([example_id, api, " ".join(f"{a:.4f}" for a in accuracy[api]),
-                         f"{min(accuracy[api]):.4f}", f"{statistics.mean(accuracy[api]):.4f}",
-                         f"{max(gaps):.4f}"])
+            accuracy, loss = figures[api]["accuracy"], figures[api]["loss"]
+            rows.append([example_id, api, " ".join(f"{a:.4f}" for a in accuracy),
+                         f"{min(accuracy):.4f}", f"{statistics.mean(accuracy):.4f}",
+                         f"{gaps['accuracy']:.4f}", " ".join(f"{v:.4f}" for v in loss),
+                         f"{gaps['loss']:.4f}"])
     print()
     print(markdown_table(["example", "api", f"accuracy at seeds {args.seeds}", "min", "mean",
-                          "max |keras-tf1| same seed"], rows))
+                          "max |keras-tf1| same seed", "test loss", "max loss gap"], rows))
+    if args.out:
+        write(args.out, args, measured, environment)
+
+
+def write(path: Path, args: argparse.Namespace, measured: dict, environment: dict) -> None:
+    spread = json.loads(path.read_text()) if path.exists() else {"examples": {}}
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    for example_id, figures in measured.items():
+        spread["examples"][example_id] = {
+            **figures, "seeds": args.seeds, "measured": when,
+            "command": "python benchmarks/quick_spread.py " + " ".join(sys.argv[1:]),
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, "
+                       f"{environment.get('device', '?')}",
+            "versions": {key: environment.get(key) for key in ("tensorflow", "keras", "python")},
+        }
+    spread["profile"] = args.profile
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(spread, indent=2) + "\n")
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -146,16 +146,22 @@ def quick_runs():
             for api in APIS for seed in QUICK_SEEDS}
 
 
-@pytest.mark.parametrize("api", APIS)
 @pytest.mark.parametrize("seed", QUICK_SEEDS)
-def test_three_samples_accuracy_is_a_multiple_of_one_third(quick_runs, api, seed):
-    three = quick_runs[api, seed].extra["three_samples"]
-    assert min(abs(three["accuracy"] - k / 3) for k in range(4)) < 1e-6
-    assert len(three["loss_history"]) == 10 and len(three["predictions"]) == 3
+def test_three_sample_run_is_the_same_in_both_apis(quick_runs, seed):
+    # The article's script on its three samples, fit(epochs=10, batch_size=3): at the same
+    # seed both APIs start from the same weights (tests/test_verify.py) and take the same 10
+    # Adam steps but for Adam's epsilon, so their runs agree closely. Measured at seed 0:
+    # losses within 3e-6 at every step, predictions within 4e-6; the bound is 1e-4. (The
+    # check this replaces, "accuracy is a multiple of 1/3", held for any port.)
+    tf1, keras = (quick_runs[api, seed].extra["three_samples"] for api in APIS)
+    assert len(tf1["loss_history"]) == len(keras["loss_history"]) == 10
+    np.testing.assert_allclose(keras["loss_history"], tf1["loss_history"], atol=1e-4)
+    np.testing.assert_allclose(keras["predictions"], tf1["predictions"], atol=1e-4)
     # The accuracy reported is the one the predictions give at 0.5.
     labels = np.array([0, 1, 0])
-    assert np.mean((np.array(three["predictions"]) > 0.5) == labels) == pytest.approx(
-        three["accuracy"])
+    for three in (tf1, keras):
+        assert np.mean((np.array(three["predictions"]) > 0.5) == labels) == pytest.approx(
+            three["accuracy"])
 
 
 def test_article_three_sample_output_is_impossible():
@@ -194,6 +200,13 @@ def test_binary_mlp_quick_accuracy(quick_runs, api, seed):
     assert result.test_accuracy > QUICK_ACCURACY_BAR
     assert result.param_count == 784 * 64 + 64 + 64 * 64 + 64 + 64 + 1
     assert len(result.loss_history) == 2 and result.loss_history[1] < result.loss_history[0]
+
+
+def test_binary_mlp_bar_sits_below_every_measured_run():
+    from tests.test_examples import SPREAD
+
+    lowest = min(min(SPREAD["binary_mlp"][api]["accuracy"]) for api in APIS)
+    assert QUICK_ACCURACY_BAR < lowest  # docs/spread/quick.json
 
 
 def test_binary_mlp_apis_agree(quick_runs):
