@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ TABLE = ROOT / "docs" / "mutations" / "mutations.json"
 def mutations():
     spec = importlib.util.spec_from_file_location("mutations", ROOT / "benchmarks" / "mutations.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules["mutations"] = module  # its dataclass looks itself up there
     spec.loader.exec_module(module)
     return module.MUTATIONS
 
