@@ -168,8 +168,8 @@ def _binary_mlp(runs: Runs) -> Row:
         IMPOSSIBLE,
         "Accuracy on three samples can only be 0, 1/3, 2/3 or 1, so 0.75 cannot come from this "
         f"script; the article's printed predictions [{predictions}] would even mean accuracy "
-        f"{implied_accuracy:.0f} and loss {implied_loss:.3f}. {steps} Adam steps leave the loss near "
-        f"ln 2 = {math.log(2):.3f}, as measured.")
+        f"{implied_accuracy:.0f} and loss {implied_loss:.3f}. {steps} Adam steps leave the loss "
+        f"near ln 2 = {math.log(2):.3f}, as measured.")
 
 
 def _bert_classifier(runs: Runs) -> Row:
@@ -340,12 +340,13 @@ def audit(profile: str = "quick", seed: int = 0, records: str | Path = "runs/aud
             continue
         used.extend(runs.values())
         stale = stale_apis(runs)
+        records_were = "records were" if len(stale) > 1 else "record was"
         for row in claim_rows(example_id, runs):
             if stale:
                 row = dataclasses.replace(row, stale=True, why=row.why + (
-                    f" STALE: the {' and '.join(stale)} record{'s were' if len(stale) > 1 else ' was'}"
-                    f" made by other code than today's ports; `tfport run {example_id} --profile "
-                    f"{profile} --seed {seed} --out {records}` records both again."))
+                    f" STALE: the {' and '.join(stale)} {records_were} made by other code than "
+                    f"today's ports; `tfport run {example_id} --profile {profile} --seed {seed} "
+                    f"--out {records}` records both again."))
             rows.append(row)
     rows.extend(LATER_ROWS)
     _write(rows, used, profile, seed, records, report, command)

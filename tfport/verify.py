@@ -23,8 +23,9 @@ migration guide's "validating correctness", `tfport verify ID` checks, on the ex
 Where training differs because an API default differs (say Adam's epsilon), the check
 names that default, sets the TF1 value on the Keras side and trains again: the ports are
 equivalent when that run agrees. The note excuses only what comes after an update: the
-first step's loss is computed from the same weights before any, and must agree as ported. Every difference found this way is listed, with the test
-that measures it, in docs/migration-notes.md.
+first step's loss is computed from the same weights before any, and must agree as ported.
+Every difference found this way is listed, with the test that measures it, in
+docs/migration-notes.md.
 """
 
 from __future__ import annotations
@@ -159,7 +160,7 @@ def verify(example_id: str, steps: int = STEPS, seed: int = 0) -> list[Check]:
     if not stepper.one_neuron:  # 3. evaluate: the TF1 graph's weights, the whole test set
         checks += _evaluate_checks(stepper, initial)
 
-    # 3. training from the same weights on the same samples, as ported ...
+    # 4. and 5. training from the same weights on the same samples, as ported ...
     keras.utils.set_random_seed(seed)
     defaults = [d for d in known_defaults() if d.applies(new.build_model(stepper.built))]
     note = "; ".join(default.note for default in defaults)
