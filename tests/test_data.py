@@ -8,12 +8,20 @@ import pytest
 from tfport import data
 
 
+def _images(values) -> np.ndarray:
+    """One 28x28 image per value, every pixel that value: each image says which it is."""
+    return np.stack([np.full((28, 28), value, np.uint8) for value in values])
+
+
 def _write(path, **overrides):
+    # Distinct, non-zero splits: training images 1-6 labelled 0-5, test images 101-104
+    # labelled 9-6, so that a loader or subset mixing the splits, or taking other rows,
+    # shows in every array.
     arrays = {
-        "x_train": np.zeros((6, 28, 28), np.uint8),
+        "x_train": _images(range(1, 7)),
         "y_train": np.arange(6, dtype=np.uint8),
-        "x_test": np.zeros((4, 28, 28), np.uint8),
-        "y_test": np.arange(4, dtype=np.uint8),
+        "x_test": _images(range(101, 105)),
+        "y_test": np.array([9, 8, 7, 6], np.uint8),
     }
     arrays.update(overrides)
     np.savez(path, **{key: value for key, value in arrays.items() if value is not None})
@@ -38,12 +46,13 @@ def test_reads_path_from_environment_variable(tmp_path, monkeypatch):
     path = _write(tmp_path / "small.npz")
     monkeypatch.setenv(data.ENV_VAR, str(path))
     mnist = data.load_mnist()
-    assert mnist.x_train.shape == (6, 28, 28) and list(mnist.y_test) == [0, 1, 2, 3]
+    assert mnist.x_train.shape == (6, 28, 28) and list(mnist.y_test) == [9, 8, 7, 6]
 
 
 def test_subset_takes_the_first_samples(tmp_path):
     mnist = data.subset(data.load_mnist(_write(tmp_path / "s.npz")), 2, 3)
-    assert list(mnist.y_train) == [0, 1] and len(mnist.x_test) == 3
+    assert list(mnist.x_train[:, 0, 0]) == [1, 2] and list(mnist.y_train) == [0, 1]
+    assert list(mnist.x_test[:, 0, 0]) == [101, 102, 103] and list(mnist.y_test) == [9, 8, 7]
 
 
 def test_subset_refuses_a_file_smaller_than_the_profile(tmp_path):
