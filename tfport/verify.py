@@ -121,12 +121,15 @@ def known_defaults() -> list[DifferingDefault]:
     ]
 
 
-def verify(example_id: str, steps: int = STEPS, seed: int = 0) -> list[Check]:
-    """Every check for one example; a check whose `passed` is False is a real difference."""
+def verify(example_id: str, steps: int = STEPS, seed: int = 0,
+           samples: int = SAMPLES) -> list[Check]:
+    """Every check for one example; a check whose `passed` is False is a real difference.
+    `samples`: how many training samples the training checks see (at least LOOP_BATCH + 1,
+    so that the loop check has a short batch)."""
     tf1, new = tf1_port(example_id), keras_port(example_id)
     quick = get_profile(example_id, "quick")
     (x, keras_x, y, test), data_check = _data(example_id, quick, tf1, new)
-    x, keras_x, y = x[:SAMPLES], keras_x[:SAMPLES], y[:SAMPLES]
+    x, keras_x, y = x[:samples], keras_x[:samples], y[:samples]
     # One step per call of `train`: one epoch whose one batch is all the samples; dropout off
     # (bert_classifier), so that the same weights take the same step.
     profile = dataclasses.replace(quick, epochs=1, batch_size=quick.batch_size and len(x),
