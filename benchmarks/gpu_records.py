@@ -65,6 +65,18 @@ def measured_variant(variant: str, backend: str, profile: str) -> dict:
     return json.loads(lines[-1])
 
 
+def torch_cnn(learning_rate: float, device: str = "cpu") -> tuple:
+    """cnn_sparse's network in plain PyTorch, its Adam (Keras's epsilon) and its loss."""
+    import torch
+
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 32, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+        torch.nn.Linear(13 * 13 * 32, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10),
+    ).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate, eps=1e-7)
+    return model, optimizer, torch.nn.CrossEntropyLoss()
+
+
 def reference_torch_cnn(profile_name: str, seed: int = 0) -> dict:
     """cnn_sparse's network in plain PyTorch: conv 3x3x32 relu, max-pool 2x2, dense 128 relu,
     dense 10; Adam at the profile's learning rate with Keras's epsilon (1e-7); batches of the
@@ -84,12 +96,7 @@ def reference_torch_cnn(profile_name: str, seed: int = 0) -> dict:
     y_train = torch.tensor(mnist.y_train, dtype=torch.int64, device=device)
     x_test = torch.tensor(mnist.x_test[:, None] / 255.0, dtype=torch.float32, device=device)
     y_test = torch.tensor(mnist.y_test, dtype=torch.int64, device=device)
-    model = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 32, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
-        torch.nn.Linear(13 * 13 * 32, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10),
-    ).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=profile.learning_rate, eps=1e-7)
-    loss_fn = torch.nn.CrossEntropyLoss()
+    model, optimizer, loss_fn = torch_cnn(profile.learning_rate, device)
     if device == "cuda":
         torch.cuda.synchronize()
     started, epoch_s, losses = time.perf_counter(), [], []

@@ -7,7 +7,7 @@ In one process with `KERAS_BACKEND=torch` (set here before Keras is imported), o
 1. cnn_sparse's Keras port as written (`keras_models.cnn_sparse.build_model` and `train`),
    one epoch to warm up, then one epoch timed and one epoch under `torch.profiler`;
 2. the same network, optimizer and batches in plain PyTorch
-   (`benchmarks/gpu_records.py::reference_torch_cnn`), timed the same way.
+   (`benchmarks/gpu_records.py::torch_cnn`), timed the same way.
 
 For each it reports the wall time of the epoch, the time the profiler saw inside PyTorch's
 operators (`aten::*`, self time summed), and the rest: Python and framework code around the
@@ -67,6 +67,7 @@ def keras_port(profile_name: str) -> dict:
 
 def plain_torch(profile_name: str) -> dict:
     import torch
+    from gpu_records import torch_cnn
 
     from tfport import data
     from tfport.profiles import get_profile
@@ -76,11 +77,7 @@ def plain_torch(profile_name: str) -> dict:
     torch.manual_seed(0)
     x = torch.tensor(mnist.x_train[:, None] / 255.0, dtype=torch.float32)
     y = torch.tensor(mnist.y_train, dtype=torch.int64)
-    model = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 32, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
-        torch.nn.Linear(13 * 13 * 32, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
-    optimizer = torch.optim.Adam(model.parameters(), lr=profile.learning_rate, eps=1e-7)
-    loss_fn = torch.nn.CrossEntropyLoss()
+    model, optimizer, loss_fn = torch_cnn(profile.learning_rate)
 
     def epoch() -> None:
         order = torch.randperm(len(x))
