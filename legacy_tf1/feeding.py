@@ -2,7 +2,7 @@
 
 `shuffled_epochs` is the loop that Keras's `fit(x, y, batch_size, epochs)` runs, written out
 as TF1 users wrote it: every epoch a fresh permutation cut into batches, a progress bar, and
-the mean loss of the epoch. The port hands it its own training step, a function of one
+the mean loss of the epoch (and, every few steps, the mean so far: `tfport.steplog`). The port hands it its own training step, a function of one
 batch whose body is the port's `sess.run([graph.train_op, graph.loss], feed_dict=...)`.
 `evaluate_in_batches` and `predict_in_batches` feed the test set in batches of 1000, as
 Keras's `evaluate` and `predict` do.
@@ -16,6 +16,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfport import steplog
 from tfport.contract import History, TF1Graph
 from tfport.profiles import Profile
 
@@ -48,6 +49,7 @@ def shuffled_epochs(step: Step, x: np.ndarray, y: np.ndarray, profile: Profile, 
             sizes.append(len(batch))
             # like Keras: the mean so far over samples (a short last batch weighs less)
             values = [("loss", float(np.average(losses, weights=sizes)))]
+            steplog.batch_end(epoch, index, steps, values[0][1])  # the loss every few steps
             if index + 1 < steps:
                 progbar.update(index + 1, values)
         history["loss"].append(values[0][1])

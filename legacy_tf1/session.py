@@ -18,7 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from legacy_tf1 import feeding
-from tfport import runtime
+from tfport import runtime, steplog
 from tfport.contract import Arrays, Ran
 from tfport.profiles import Profile
 from tfport.results import RunClock, make_result, number
@@ -60,7 +60,7 @@ def run_program(example: str, load_data: Callable[[Profile], Arrays], build_mode
     with new_session(seed, checkpoint) as sess:
         graph = build_model(profile)
         sess.run(tf.compat.v1.global_variables_initializer())
-        with clock.training():
+        with clock.training(), steplog.recording() as step_log:  # feeding logs every few steps
             history = train(sess, graph, x_train, y_train, profile, seed, verbose)
         # 评估模型 (evaluate) and 预测 (predict)
         test_loss, test_accuracy = evaluate(sess, graph, x_test, y_test)
@@ -71,7 +71,7 @@ def run_program(example: str, load_data: Callable[[Profile], Arrays], build_mode
     result = make_result(example=example, api="tf1", profile=profile, seed=seed, clock=clock,
                          test_loss=test_loss, test_accuracy=test_accuracy, history=history,
                          train_size=len(x_train), param_count=param_count, labels=y_test,
-                         predictions=predictions, extra=extra)
+                         predictions=predictions, extra=extra, step_log=step_log)
     return Ran(result, (x_train, y_train, x_test, y_test), predictions)
 
 

@@ -95,6 +95,23 @@ def test_both_apis_agree(example_id):
     else:
         assert tf1.param_count == keras.param_count
     assert len(tf1.loss_history) == len(keras.loss_history)
+    check_loss_by_step(tf1, keras)
+
+
+def check_loss_by_step(*results):
+    """The loss every few steps (tfport.steplog): taken at the same steps in both APIs, at
+    least 10 points a curve on the quick profile (issue 15), and each epoch's last point is
+    that epoch's loss in the history (the mean over the epoch), in each API."""
+    logs = [result.loss_by_step for result in results]
+    assert all(log["steps"] == logs[0]["steps"] for log in logs), "logged at different steps"
+    for result, log in zip(results, logs):
+        assert len(log["steps"]) >= 10, f"{result.api}: {len(log['steps'])} points"
+        per_epoch = log["steps_per_epoch"]
+        ends = [loss for step, loss in zip(log["steps"], log["loss"]) if step % per_epoch == 0]
+        assert len(ends) == len(result.loss_history)
+        for epoch, (logged, epoch_loss) in enumerate(zip(ends, result.loss_history)):
+            assert math.isclose(logged, epoch_loss, rel_tol=1e-6), (
+                f"{result.api} epoch {epoch}: logged {logged}, history {epoch_loss}")
 
 
 @pytest.mark.parametrize("example_id", ["mlp_gd", "cnn_mse_sgd"])
@@ -106,6 +123,7 @@ def test_full_batch_ports_follow_the_same_loss_curve(example_id):
     tf1, keras = quick(example_id, "tf1"), quick(example_id, "keras")
     for step, (a, b) in enumerate(zip(tf1.loss_history, keras.loss_history)):
         assert math.isclose(a, b, rel_tol=1e-5), f"step {step}: tf1 {a} vs keras {b}"
+    check_loss_by_step(tf1, keras)
     assert math.isclose(tf1.test_accuracy, keras.test_accuracy, abs_tol=0.002)
 
 

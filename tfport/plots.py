@@ -18,23 +18,53 @@ from tfport.results import RunResult
 
 def loss_curves(results: Sequence[RunResult], path: str | Path | None = None,
                 x_label: str = "epoch") -> Figure:
-    """The training-loss curves of several runs on the same axes."""
+    """The training-loss curves of several runs on the same axes, every few steps.
+
+    Each run's `loss_by_step` (`tfport.steplog`) is drawn against the step, with a dotted line
+    at the end of every epoch; a record without one (made before it was kept) draws its
+    per-epoch losses against `x_label`."""
     figure = Figure(figsize=(6.4, 4.0), layout="constrained")
     axes = figure.add_subplot()
+    by_step = all(result.loss_by_step for result in results)
     for result in results:
-        steps = np.arange(1, len(result.loss_history) + 1)
-        axes.plot(steps, result.loss_history, marker="o" if len(steps) <= 20 else None,
+        if by_step:
+            steps, losses = _epoch_by_epoch(result.loss_by_step)
+        else:
+            steps, losses = np.arange(1, len(result.loss_history) + 1), result.loss_history
+        axes.plot(steps, losses, marker="o" if len(steps) <= 20 else None,
                   label=f"{result.api} (test acc {result.test_accuracy:.4f})")
     if results:
         first = results[0]
         axes.set_title(f"{first.example}: training loss ({first.profile} profile, seed {first.seed})")
+    per_epoch = max((r.loss_by_step.get("steps_per_epoch", 1) for r in results if by_step),
+                    default=1)
+    if per_epoch > 1:
+        epochs = max(len(r.loss_history) for r in results)
+        for epoch in range(1, epochs):
+            axes.axvline(epoch * per_epoch, color="grey", linestyle=":", linewidth=1)
+        axes.set_xlabel(f"step ({per_epoch} an epoch; dotted: end of an epoch)")
+        axes.set_ylabel("training loss, mean over the epoch so far")
+    else:
+        axes.set_xlabel("full-batch step" if by_step else x_label)
+        axes.set_ylabel("training loss")
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs and steps are whole
-    axes.set_xlabel(x_label)
-    axes.set_ylabel("training loss")
     axes.grid(alpha=0.3)
     axes.legend()
     _save(figure, path)
     return figure
+
+
+def _epoch_by_epoch(log: dict) -> tuple[list[float], list[float]]:
+    """A step log's points with a gap after each epoch: the mean so far starts afresh."""
+    steps: list[float] = []
+    losses: list[float] = []
+    for step, loss in zip(log["steps"], log["loss"]):
+        steps.append(step)
+        losses.append(loss)
+        if log["steps_per_epoch"] > 1 and step % log["steps_per_epoch"] == 0:
+            steps.append(np.nan)
+            losses.append(np.nan)
+    return steps, losses
 
 
 def prediction_grid(images: np.ndarray, results: Sequence[RunResult],

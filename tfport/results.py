@@ -31,6 +31,8 @@ class RunResult:
     train_time_s: float  # the training loop alone
     train_samples_per_s: float  # training samples processed per second of training
     param_count: int
+    # the loss every few steps (tfport.steplog): {"steps": [...], "loss": [...], "steps_per_epoch": n}
+    loss_by_step: dict[str, Any] = dataclasses.field(default_factory=dict)
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
     environment: dict[str, str] = dataclasses.field(default_factory=dict)
 
@@ -124,13 +126,13 @@ def make_result(*, example: str, api: str, profile: Any, seed: int, clock: RunCl
                 test_loss: float, test_accuracy: float, history: dict[str, list[float]],
                 train_size: int, param_count: int, labels: np.ndarray | None = None,
                 predictions: np.ndarray | None = None,
-                extra: dict[str, Any] | None = None) -> RunResult:
+                extra: dict[str, Any] | None = None, step_log: Any = None) -> RunResult:
     """The record of one run, from plain numbers (NumPy scalars become floats).
 
     `profile`: the Profile that ran; `history`: the port's training history, whose "loss"
     becomes `loss_history` and whose other entries (validation, gradient checks) go into
     `extra`; `labels` and `predictions`: every test label and prediction, kept as the
-    prediction summary (`prediction_summary`)."""
+    prediction summary (`prediction_summary`); `step_log`: the run's `tfport.steplog.StepLog`."""
     # Keras's History also holds the training accuracy of each epoch, which the TF1 loops
     # do not compute: records keep what both APIs measure.
     kept = {key: [float(v) for v in values] for key, values in history.items()
@@ -146,6 +148,8 @@ def make_result(*, example: str, api: str, profile: Any, seed: int, clock: RunCl
         test_accuracy=float(test_accuracy),
         test_loss=float(test_loss),
         loss_history=[float(loss) for loss in history["loss"]],
+        loss_by_step=(step_log.as_record(history["loss"], profile.batch_size is None)
+                      if step_log is not None else {}),
         wall_time_s=clock.wall_s,
         train_time_s=clock.train_s,
         train_samples_per_s=train_samples / clock.train_s if clock.train_s > 0 else 0.0,
