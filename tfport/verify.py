@@ -127,16 +127,7 @@ def verify(example_id: str, steps: int = STEPS, seed: int = 0,
     `samples`: how many training samples the training checks see (at least LOOP_BATCH + 1,
     so that the loop check has a short batch)."""
     tf1, new = tf1_port(example_id), keras_port(example_id)
-    quick = get_profile(example_id, "quick")
-    (x, keras_x, y, test), data_check = _data(example_id, quick, tf1, new)
-    x, keras_x, y = x[:samples], keras_x[:samples], y[:samples]
-    # One step per call of `train`: one epoch whose one batch is all the samples; dropout off
-    # (bert_classifier), so that the same weights take the same step.
-    profile = dataclasses.replace(quick, epochs=1, batch_size=quick.batch_size and len(x),
-                                  train_size=len(x), dropout=False)
-    stepper = _Steps(example_id, tf1, new, profile, x, keras_x, y, seed, steps)
-    if test is not None:  # sigmoid_step has no test set
-        stepper.x_test, stepper.keras_x_test, stepper.y_test = test
+    stepper, data_check = _stepper(example_id, tf1, new, steps, seed, samples)
 
     checks = [data_check] + _recipe_checks(example_id, tf1, new, stepper.built)
     # 2. forward, TF1 -> Keras: the TF1 graph's initial weights, put into a Keras model
@@ -177,6 +168,47 @@ def verify(example_id: str, steps: int = STEPS, seed: int = 0,
         checks += _training_checks(stepper, initial, steps, label=label, note="",
                                    match=defaults)
     return checks
+
+
+def _stepper(example_id: str, tf1: TF1Port, new: KerasPort, steps: int, seed: int,
+             samples: int) -> tuple["_Steps", Check]:
+    """Both ports' first `samples` training samples of the quick data, one step per `train`
+    call, and the check that the two ports loaded the same data."""
+    quick = get_profile(example_id, "quick")
+    (x, keras_x, y, test), data_check = _data(example_id, quick, tf1, new)
+    x, keras_x, y = x[:samples], keras_x[:samples], y[:samples]
+    # One step per call of `train`: one epoch whose one batch is all the samples; dropout off
+    # (bert_classifier), so that the same weights take the same step.
+    profile = dataclasses.replace(quick, epochs=1, batch_size=quick.batch_size and len(x),
+                                  train_size=len(x), dropout=False)
+    stepper = _Steps(example_id, tf1, new, profile, x, keras_x, y, seed, steps)
+    if test is not None:  # sigmoid_step has no test set
+        stepper.x_test, stepper.keras_x_test, stepper.y_test = test
+    return stepper, data_check
+
+
+def training_gaps(example_id: str, tf1: TF1Port | None = None, new: KerasPort | None = None,
+                  steps: int = 1, change: Callable[[Any], None] | None = None,
+                  loop: bool = False, shuffle: bool = False, seed: int = 0,
+                  samples: int = SAMPLES) -> dict[str, float]:
+    """From the same weights (the TF1 graph's initial ones), the largest |loss| and |weight|
+    differences between the ports after `steps` training steps on the same samples, or
+    (`loop`) after two epochs of each port's `train` in batches of 96, in order unless
+    `shuffle`. For the notebooks' exercises: `tf1` and `new` are port modules (by default the
+    installed ones; a notebook passes those its cells define), `change` is applied to the
+    Keras model once built (say, an optimizer setting)."""
+    tf1 = tf1 or tf1_port(example_id)
+    new = new or keras_port(example_id)
+    stepper, _ = _stepper(example_id, tf1, new, steps, seed, samples)
+    with tf1_session(tf1, stepper.built, seed) as (sess, graph):
+        initial = tf1_values(sess)
+    edits = [DifferingDefault("exercise", None, None, lambda model: True, change)] if change else []
+    if loop:
+        checks = _loop_checks(stepper, initial, "", "", edits, shuffle)
+    else:
+        checks = _training_checks(stepper, initial, steps, "", "", edits, loop=False)[-2:]
+    losses, weights = (check.difference for check in checks)
+    return {"losses": losses, "weights": weights}
 
 
 def _recipe_checks(example_id: str, tf1: TF1Port, new: KerasPort,
@@ -302,10 +334,11 @@ def _training_checks(stepper: _Steps, initial: dict[str, np.ndarray], steps: int
 
 
 def _loop_checks(stepper: "_Steps", initial: dict[str, np.ndarray], label: str, note: str,
-                 match: list[DifferingDefault]) -> list[Check]:
-    """Two epochs of each port's own `train`, mini-batches in order, from the same weights."""
+                 match: list[DifferingDefault], shuffle: bool = False) -> list[Check]:
+    """Two epochs of each port's own `train`, mini-batches in order (unless `shuffle`: each
+    API's own shuffling), from the same weights."""
     profile = dataclasses.replace(
-        stepper.profile, epochs=LOOP_EPOCHS, shuffle=False,
+        stepper.profile, epochs=LOOP_EPOCHS, shuffle=shuffle,
         batch_size=None if stepper.profile.full_batch else LOOP_BATCH)
     with tf1_session(stepper.tf1, profile, stepper.seed) as (sess, graph):
         set_tf1_weights(sess, initial, "the TF1 graph's initial weights")
