@@ -41,6 +41,26 @@ def tiny_profile():
     return TINY
 
 
+@pytest.fixture(scope="session")
+def tiny_compare(tmp_path_factory):
+    """`tfport compare --quiet --out DIR` on the tiny profiles, run once for the session: its
+    printed output and DIR, whose records (every example, both APIs) the audit test reuses
+    rather than training all of them again."""
+    import contextlib
+    import io
+
+    from tfport import cli
+    from tfport.profiles import PROFILES
+
+    out = tmp_path_factory.mktemp("compare")
+    printed = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
+        for example_id, profile in TINY.items():
+            patch.setitem(PROFILES[example_id], "quick", profile)
+        assert cli.main(["compare", "--quiet", "--out", str(out)]) == 0
+    return printed.getvalue(), out
+
+
 # The movie-review sentences beside this clone, where no path is set (.ci/run sets one).
 SHARED_POLARITY = Path(__file__).resolve().parents[2] / "shared" / "data" / "rt-polaritydata.tar.gz"
 if not os.environ.get("TFPORT_POLARITY_PATH") and SHARED_POLARITY.exists():

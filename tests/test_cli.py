@@ -73,15 +73,13 @@ def test_run_both_apis_prints_table_and_writes_records_and_plot(tmp_path, tiny_p
     assert (tmp_path / "mlp_gd-tf1-inputs.png").exists()
 
 
-def test_compare_one_row_per_example_and_api(tmp_path, tiny_profile, monkeypatch, capsys):
-    for example_id, profile in tiny_profile.items():
-        monkeypatch.setitem(PROFILES[example_id], "quick", profile)
-    assert cli.main(["compare", "--quiet", "--out", str(tmp_path)]) == 0
-    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")][1:]
+def test_compare_one_row_per_example_and_api(tiny_compare):
+    printed, out = tiny_compare
+    rows = [line for line in printed.splitlines() if line.startswith("| ")][1:]
     assert [[cell.strip() for cell in row.split("|")[1:3]] for row in rows] == [
         [example_id, api] for example_id in EXAMPLES for api in ("tf1", "keras")
     ]
-    written = (tmp_path / "compare-quick-seed0.md").read_text().splitlines()
+    written = (out / "compare-quick-seed0.md").read_text().splitlines()
     assert written[2:] == rows, "the table file must be the table that was printed"
 
 
