@@ -33,8 +33,12 @@ def test_bench_smoke_writes_table_json_and_plot(tmp_path, capsys):
         assert 0 < summary["flop_fraction"]
         baseline = summary["variant"] == bench.FAITHFUL_TF1
         assert (summary["ratio_vs_tf1"] is None) == baseline
+        # the whole process, start to exit, takes longer than its import and training
+        assert summary["process_s"] > summary["import_s"] + summary["steady_s"]
+        assert (summary["process_ratio"] is None) == baseline
     runs = payload["runs"]
     assert [run["chunks"] for run in runs] == [[1, 2]] * len(variants)
+    assert "whole process s (median, range)" in report
     assert all(len(run["chunk_s"]) == len(run["accuracy"]) == 2 for run in runs)
     assert "cnn_mse_sgd" in capsys.readouterr().out
 

@@ -106,8 +106,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="example ids (default: cnn_sparse mlp_gd)")
     bench.add_argument("--profile", choices=PROFILE_NAMES, default="article",
                        help="whose data, batch size and learning rate (default: article)")
-    bench.add_argument("--repeat", type=_positive, default=3,
-                       help="runs of each variant, interleaved (default: 3)")
+    bench.add_argument("--repeat", type=_positive, default=5,
+                       help="runs of each variant, interleaved (default: 5)")
     bench.add_argument("--epochs", type=_positive, default=None,
                        help="time at most N epochs of a mini-batch example (default: all)")
     bench.add_argument("--steps", type=_positive, default=100,
