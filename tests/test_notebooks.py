@@ -121,6 +121,8 @@ def check_outputs(path: Path, notebook) -> None:
              if output.output_type in ("display_data", "execute_result")]
     markdown = "\n".join(data.get("text/markdown", "") for data in shown)
     printed = "".join(output.get("text", "") for output in outputs if output.output_type == "stream")
+    errors = [output.text for output in outputs if output.get("name") == "stderr"]
+    assert not errors, f"{path.name} writes to stderr: {errors[0][:300]}"
     for start_up in ("cuda", "oneDNN", "absl::InitializeLog", "cpu_feature_guard"):
         assert start_up not in printed, f"{path.name} shows TensorFlow's start-up text: {start_up}"
     assert "\x08" not in printed and "\r" not in printed, "a progress bar redrawn in place"

@@ -26,6 +26,7 @@ import inspect
 import re
 import sys
 import types
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -72,16 +73,17 @@ def steps(path: str | Path) -> list[Step]:
 
 
 def step_name(source: str) -> str:
-    """"imports" for the module's first step, a function's or class's name, or the names
-    that a step of other statements binds."""
+    """"imports" for the module's first step, the name of the first function or class a
+    step defines, or the names that a step of other statements binds."""
     body = ast.parse(source).body
     if not body:
         return ""
     node = body[0]
     if isinstance(node, ast.Expr) and isinstance(getattr(node, "value", None), ast.Constant):
         return "imports"  # it opens with the module docstring
-    if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-        return node.name
+    definitions = [n.name for n in body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+    if definitions:  # (a learner may have put an import above it)
+        return definitions[0]
     names = []
     for statement in body:
         names += [alias.asname or alias.name for alias in getattr(statement, "names", [])]
@@ -207,6 +209,8 @@ def load_ipython_extension(ipython: Any) -> None:
     from tfport import runtime
 
     runtime.quiet_start()
+    # tqdm (which KerasHub imports) warns in a notebook without ipywidgets; nothing uses it
+    warnings.filterwarnings("ignore", message="IProgress not found")
 
     def port_magic(line: str, cell: str) -> None:
         run_cell(line, cell)

@@ -171,10 +171,10 @@ def verify(example_id: str, steps: int = STEPS, seed: int = 0,
 
 
 def _stepper(example_id: str, tf1: TF1Port, new: KerasPort, steps: int, seed: int,
-             samples: int) -> tuple["_Steps", Check]:
-    """Both ports' first `samples` training samples of the quick data, one step per `train`
-    call, and the check that the two ports loaded the same data."""
-    quick = get_profile(example_id, "quick")
+             samples: int, data: str = "quick") -> tuple["_Steps", Check]:
+    """Both ports' first `samples` training samples of the `data` profile's data (quick by
+    default), one step per `train` call, and the check that the two ports loaded the same."""
+    quick = get_profile(example_id, data)
     (x, keras_x, y, test), data_check = _data(example_id, quick, tf1, new)
     x, keras_x, y = x[:samples], keras_x[:samples], y[:samples]
     # One step per call of `train`: one epoch whose one batch is all the samples; dropout off
@@ -190,16 +190,18 @@ def _stepper(example_id: str, tf1: TF1Port, new: KerasPort, steps: int, seed: in
 def training_gaps(example_id: str, tf1: TF1Port | None = None, new: KerasPort | None = None,
                   steps: int = 1, change: Callable[[Any], None] | None = None,
                   loop: bool = False, shuffle: bool = False, seed: int = 0,
-                  samples: int = SAMPLES) -> dict[str, float]:
+                  samples: int = SAMPLES, data: str = "quick") -> dict[str, float]:
     """From the same weights (the TF1 graph's initial ones), the largest |loss| and |weight|
     differences between the ports after `steps` training steps on the same samples, or
     (`loop`) after two epochs of each port's `train` in batches of 96, in order unless
     `shuffle`. For the notebooks' exercises: `tf1` and `new` are port modules (by default the
     installed ones; a notebook passes those its cells define), `change` is applied to the
-    Keras model once built (say, an optimizer setting)."""
+    Keras model once built (say, an optimizer setting); `data`: the profile whose data they
+    train on (bert_classifier: "article", two sentences, where the quick profile tokenizes
+    4,000 movie reviews first)."""
     tf1 = tf1 or tf1_port(example_id)
     new = new or keras_port(example_id)
-    stepper, _ = _stepper(example_id, tf1, new, steps, seed, samples)
+    stepper, _ = _stepper(example_id, tf1, new, steps, seed, samples, data)
     with tf1_session(tf1, stepper.built, seed) as (sess, graph):
         initial = tf1_values(sess)
     edits = [DifferingDefault("exercise", None, None, lambda model: True, change)] if change else []
