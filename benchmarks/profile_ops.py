@@ -10,14 +10,17 @@ metrics, and the rest. Op times are summed over TensorFlow's threads, so on two 
 can add up to more than the wall time. The settings:
 
 - the TF1 port's training step, as written (`feed_dict` per step);
-- `fit` as the Keras port calls it (NumPy arrays, one step per call of the training
-  function);
-- a faster `fit` (the `tfport bench` variants): 100 steps per call (mini-batch examples),
-  or a `tf.data` dataset holding the whole training set as its one batch (full-batch
-  examples).
+- the Keras port's own training: `fit` on the NumPy arrays, one step per call of the
+  training function (mini-batch), or `train_on_batch` a step (full batch);
+- for a mini-batch example, a faster `fit` (a `tfport bench` variant): 100 steps per
+  call; for a full-batch one (the port steps with `train_on_batch`), `fit` on the NumPy
+  arrays with `batch_size=len(x)`, one step an epoch, as the port was written before;
+- `keras fast`, the benchmark's fastest Keras variant (`tfport.backends.fast_fit_input`:
+  a `tf.data` pipeline and one call of the training function per epoch).
 
-It prints a Markdown table (and writes it to --out): milliseconds per training step by
-category, and the wall time per step.
+It prints two Markdown tables (and writes them to --out): milliseconds per training step
+by category, with the wall time per step; and by op type (the kernel TensorFlow ran, with
+how many of it a step ran), which is where the two APIs' steps differ op by op.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from tensorflow.tsl.profiler.protobuf import xplane_pb2  # noqa: E402
 
+from tfport import backends  # noqa: E402
 from tfport.examples import keras_port, tf1_port  # noqa: E402
 from tfport.measure import STEPS_PER_EXECUTION  # noqa: E402
 from tfport.profiles import get_profile  # noqa: E402
@@ -62,13 +66,16 @@ def categorise(op_name: str) -> str:
     return "other ops (Keras: metrics, step counters, loop control)"
 
 
-def op_times(logdir: str) -> dict[str, float]:
-    """Seconds per category from the newest trace in `logdir`: every TensorFlow op event
-    ('name:type') on the compute threads, the input pipeline's threads apart."""
+def op_times(logdir: str) -> tuple[dict[str, float], dict[str, float], dict[str, int]]:
+    """From the newest trace in `logdir`, every TensorFlow op event ('name:type') on the
+    compute threads (the input pipeline's threads apart): seconds per category, seconds per
+    op type, and how many ops of each type ran."""
     path = sorted(glob.glob(f"{logdir}/plugins/profile/*/*.xplane.pb"))[-1]
     space = xplane_pb2.XSpace()
     space.ParseFromString(Path(path).read_bytes())
     totals: dict[str, float] = collections.defaultdict(float)
+    by_type: dict[str, float] = collections.defaultdict(float)
+    counts: collections.Counter = collections.Counter()
     for plane in space.planes:
         for line in plane.lines:
             for event in line.events:
@@ -79,10 +86,23 @@ def op_times(logdir: str) -> dict[str, float]:
                 elif line.name.startswith("tf_Compute") and ":" in name \
                         and not name.startswith(("Executor", "ThreadpoolListener")):
                     totals[categorise(name)] += event.duration_ps / 1e12
-    return totals
+                    op_type = name.rsplit(":", 1)[1]
+                    by_type[op_type] += event.duration_ps / 1e12
+                    counts[op_type] += 1
+    return totals, by_type, counts
 
 
-def traced(train, steps: int) -> tuple[dict[str, float], float]:
+@dataclasses.dataclass
+class Traced:
+    """One setting's step, per training step: seconds by category and by op type, ops of
+    each type, and the wall time."""
+    by_category: dict[str, float]
+    by_type: dict[str, float]
+    count: dict[str, float]
+    wall_s: float
+
+
+def traced(train, steps: int) -> Traced:
     train()  # warm-up: graph optimisation, tf.function tracing
     with tempfile.TemporaryDirectory() as logdir:
         tf.profiler.experimental.start(logdir)
@@ -90,8 +110,23 @@ def traced(train, steps: int) -> tuple[dict[str, float], float]:
         train()
         wall = time.perf_counter() - start
         tf.profiler.experimental.stop()
-        totals = op_times(logdir)
-    return {key: seconds / steps for key, seconds in totals.items()}, wall / steps
+        totals, by_type, counts = op_times(logdir)
+    return Traced({key: seconds / steps for key, seconds in totals.items()},
+                  {key: seconds / steps for key, seconds in by_type.items()},
+                  {key: count / steps for key, count in counts.items()}, wall / steps)
+
+
+def by_op_type(results: dict[str, Traced], shown: int = 16) -> str:
+    """The op types that took the most time in any setting: ms per step (ops per step)."""
+    slowest = sorted({op for r in results.values() for op in r.by_type},
+                     key=lambda op: -max(r.by_type.get(op, 0.0) for r in results.values()))
+    rows = [[op, *(f"{r.by_type[op] * 1e3:.3f} ({r.count[op]:.1f})" if op in r.by_type else ""
+                   for r in results.values())] for op in slowest[:shown]]
+    rest = slowest[shown:]
+    rows.append([f"the other {len(rest)} op types",
+                 *(f"{sum(r.by_type.get(op, 0.0) for op in rest) * 1e3:.3f}"
+                   for r in results.values())])
+    return markdown_table(["op type: ms per step (ops per step)", *results], rows)
 
 
 def settings(example_id: str, train_size: int):
@@ -124,19 +159,26 @@ def settings(example_id: str, train_size: int):
         return lambda: keras_model.fit(x_keras, y_keras, batch_size=batch, epochs=1,
                                        shuffle=profile.batch_size is not None, verbose=0)
 
-    def keras_dataset_train():
+    def keras_port_train():
         keras.utils.set_random_seed(0)
         keras_model = new.build_model(profile)
-        dataset = tf.data.Dataset.from_tensors((x_keras, y_keras))
-        return lambda: keras_model.fit(dataset, epochs=1, shuffle=False, verbose=0)
+        return lambda: new.train(keras_model, x_keras, y_keras, profile, verbose=0)
+
+    def keras_fast_train():
+        keras.utils.set_random_seed(0)
+        keras_model = new.build_model(profile)
+        data, arguments = backends.fast_fit_input(keras_model, x_keras, y_keras,
+                                                  profile.batch_size, seed=0)
+        return lambda: keras_model.fit(*data, epochs=1, verbose=0, **arguments)
 
     trainers = {"tf1 feed_dict (the TF1 port)": tf1_train}
     if profile.batch_size is None:
-        trainers["keras fit on NumPy (the port)"] = keras_train(1)
-        trainers["keras fit on tf.data"] = keras_dataset_train()
+        trainers["keras train_on_batch (the port)"] = keras_port_train()
+        trainers["keras fit on NumPy"] = keras_train(1)
     else:
         trainers["keras fit, 1 step per call (the port)"] = keras_train(1)
         trainers[f"keras fit, {STEPS_PER_EXECUTION} steps/call"] = keras_train(STEPS_PER_EXECUTION)
+    trainers["keras fast"] = keras_fast_train()
     return steps, trainers
 
 
@@ -159,18 +201,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tracing {name} ...", file=sys.stderr, flush=True)
         results[name] = traced(train, steps)
     categories = [c for c, _ in CATEGORIES] + [categorise(""), "input pipeline (tf.data threads)"]
-    rows = [[category, *(f"{results[name][0].get(category, 0.0) * 1e3:.3f}" for name in results)]
+    rows = [[category, *(f"{r.by_category.get(category, 0.0) * 1e3:.3f}" for r in results.values())]
             for category in categories]
     rows.append(["all ops (summed over threads)",
-                 *(f"{sum(results[name][0].values()) * 1e3:.3f}" for name in results)])
-    rows.append(["wall time per step",
-                 *(f"{results[name][1] * 1e3:.3f}" for name in results)])
+                 *(f"{sum(r.by_category.values()) * 1e3:.3f}" for r in results.values())])
+    rows.append(["wall time per step", *(f"{r.wall_s * 1e3:.3f}" for r in results.values())])
     script_report(
         f"Where a `{args.example}` training step's time goes (ms per step)",
         "benchmarks/profile_ops.py", argv,
         f"Article batch size, {steps} steps traced per setting after one warm-up pass; op "
         "times from `tf.profiler.experimental`, summed over threads.",
-        markdown_table(["", *results], rows), args.out)
+        markdown_table(["", *results], rows) + "\n\nBy op type (the kernels TensorFlow ran; "
+        "`_Mkl...` are oneDNN's; a fused op counts once):\n\n" + by_op_type(results), args.out)
     return 0
 
 

@@ -11,6 +11,9 @@ backends only, are chosen here:
 - `text_batches`: shuffled batches of sentences for KerasHub. Its tokenizers run in `tf.data`
   on every backend (TensorFlow Text), and its `fit` ignores `shuffle=True` for arrays.
 - `steps_per_execution_allowed`: the PyTorch backend refuses `steps_per_execution` above 1.
+- `fast_fit_input`: the fastest plain-Keras way this project found to feed `fit` on each
+  backend (the benchmark's `keras fast` variant): a `tf.data` pipeline on TensorFlow, the
+  arrays elsewhere, and one call of the training function per epoch where allowed.
 - `device`: what a backend computes on, for every record (GPU name or CPU model).
 - `in_child`: running a command again in a child process on another backend, since a
   process that has imported Keras cannot change its backend.
@@ -84,6 +87,31 @@ def text_batches(sentences: Any, labels: Any, batch_size: int, shuffle: bool = T
 def steps_per_execution_allowed(steps: int, backend: str | None = None) -> bool:
     """Whether `model.steps_per_execution = steps` runs on `backend` (default: Keras's)."""
     return steps == 1 or (backend or current()) != "torch"
+
+
+def fast_fit_input(model: Any, x: Any, y: Any, batch_size: int | None,
+                   seed: int) -> tuple[tuple, dict[str, Any]]:
+    """`fit`'s data arguments and keyword arguments for the fastest plain-Keras training of
+    `model` on (x, y) on this backend; sets `model.steps_per_execution` to an epoch's steps
+    (one call of the training function per epoch) where the backend allows it.
+
+    TensorFlow: a `tf.data` pipeline, reshuffled every epoch and prefetched (full batch: the
+    whole set as its one batch, held in memory, so that no step copies it); Keras's own
+    adapter for NumPy arrays slices and copies every batch on the Python side. JAX and
+    PyTorch: the arrays, as Keras feeds them there."""
+    steps = 1 if batch_size is None else -(-len(x) // batch_size)
+    if steps_per_execution_allowed(steps):
+        model.steps_per_execution = steps
+    if current() != "tensorflow":
+        return (x, y), {"batch_size": batch_size or len(x), "shuffle": batch_size is not None}
+    import tensorflow as tf
+
+    if batch_size is None:
+        return (tf.data.Dataset.from_tensors((x, y)).cache(),), {"shuffle": False}
+    dataset = (tf.data.Dataset.from_tensor_slices((x, y))
+               .shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+               .batch(batch_size).prefetch(tf.data.AUTOTUNE))
+    return (dataset,), {"shuffle": False}  # shuffled by the pipeline
 
 
 def cpu_model() -> str:

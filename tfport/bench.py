@@ -100,6 +100,8 @@ class Summary:
     process_spread: tuple[float, float] | None = None
     process_ratio: float | None = None  # median of per-repeat ratios against tf1 feed_dict
     process_ratio_spread: tuple[float, float] | None = None
+    # median seconds of each part of a run, whole process split (None in older reports)
+    phases: dict[str, float] | None = None
 
 
 def _per_unit(run: dict) -> list[float]:
@@ -110,6 +112,26 @@ def _per_unit(run: dict) -> list[float]:
 def _steady(run: dict) -> float:
     later = _per_unit(run)
     return statistics.median(later) if later else run["chunk_s"][0] / run["chunks"][0]
+
+
+PHASES = ("import", "loading data", "build", "first unit", "other units", "evaluate", "predict",
+          "Python start and exit")
+
+
+def _phases(run: dict) -> dict[str, float] | None:
+    """A run's whole process split into parts (seconds) that add up to it: importing
+    TensorFlow and Keras; loading the data (with the port's import and what else the child
+    did untimed: the child's time less its timed parts); building; the first epoch (step);
+    the other epochs (steps); every evaluation; one prediction over the test set; and the
+    interpreter's start before the child module and the process's exit after it (the
+    parent's time less the child's own)."""
+    if "end_s" not in run or "process_s" not in run:
+        return None
+    timed = {"import": run["import_s"], "build": run["build_s"], "first unit": run["chunk_s"][0],
+             "other units": sum(run["chunk_s"][1:]), "evaluate": sum(run["evaluate_s"]),
+             "predict": run["predict_s"], "Python start and exit": run["process_s"] - run["end_s"]}
+    return {phase: timed.get(phase, run["end_s"] - sum(timed.values()) + timed["Python start and exit"])
+            for phase in PHASES}
 
 
 def _time_to_bar(run: dict) -> float | None:
@@ -141,6 +163,7 @@ def summarise(runs: list[dict], reference: dict) -> list[Summary]:
         process_ratios = [r["process_s"] / baseline[r["repeat"]]["process_s"] for r in mine
                           if "process_s" in r and "process_s" in baseline.get(r["repeat"], {})]
         compared = variant != FAITHFUL_TF1
+        split = [_phases(r) for r in mine]
         flops_per_s = reference["training_flops"][example_id] * samples_per_unit / steady
         summaries.append(Summary(
             example=example_id, variant=variant, unit="step" if first["full_batch"] else "epoch",
@@ -163,6 +186,8 @@ def summarise(runs: list[dict], reference: dict) -> list[Summary]:
             process_ratio=statistics.median(process_ratios) if process_ratios and compared else None,
             process_ratio_spread=((min(process_ratios), max(process_ratios))
                                   if process_ratios and compared else None),
+            phases=({phase: statistics.median(p[phase] for p in split) for phase in PHASES}
+                    if all(split) else None),
         ))
     return summaries
 
@@ -198,6 +223,19 @@ def table(summaries: Sequence[Summary]) -> str:
          "time to bar s", "peak RSS MB (+ above imports)", "of GEMM rate"], rows)
 
 
+def phase_table(summaries: Sequence[Summary]) -> str:
+    """Where each variant's whole process goes: the median seconds of each part."""
+    from tfport.tables import markdown_table
+
+    units = {s.unit for s in summaries}
+    unit = units.pop() if len(units) == 1 else "epoch (step)"
+    headers = ["import", "loading data", "build", f"first {unit}", f"other {unit}s".replace("h (step)s", "hs (steps)"),
+               "evaluate", "predict", "Python start and exit", "whole process"]
+    rows = [[s.example, s.variant, *(f"{s.phases[phase]:.2f}" for phase in PHASES),
+             f"{s.process_s:.2f}"] for s in summaries if s.phases and s.process_s is not None]
+    return markdown_table(["example", "variant", *headers], rows)
+
+
 REPEATS = 5  # the default: a median and a range need more than three
 
 
@@ -229,7 +267,8 @@ def bench(examples: Sequence[str], profile: str = "article", repeat: int = REPEA
     for index in range(repeat):
         for example_id in examples:
             timed = [(variant, backend) for backend in dict.fromkeys(["tensorflow", *backends])
-                     for variant in variants_of(example_id, backend)
+                     for variant in variants_of(example_id, backend, bool(reference["gpus"]),
+                                                profile)
                      if backend in backends or variant == FAITHFUL_TF1]
             for variant, backend in timed:
                 spec = {"example": example_id, "variant": variant, "profile": profile,
@@ -294,6 +333,9 @@ def _write(summaries: list[Summary], runs: list[dict], reference: dict, out: Pat
         "",
         table(summaries),
         "",
+        *(["Where the whole process goes (median seconds over repeats; the training capped "
+           "as above):", "", phase_table(summaries), ""]
+          if any(s.phases for s in summaries) else []),
         "Steady time: the median over repeats of each run's median time per epoch (full-batch: "
         "per step) after the first. Ratio: that time over the faithful TF1 port's in the same "
         "repeat. Whole process: the child process from its start to its exit, as the parent "

@@ -15,12 +15,25 @@ Variants (the faithful ports stay as they are; the faster ones are named here, a
 - `keras fit`: the Keras port as written, its own `fit` call;
 - `keras fit, 100 steps/call`: the same, with `model.steps_per_execution = 100`, so that
   Python is entered once per 100 training steps (the TensorFlow and JAX backends only);
-- `keras tf.data`: the same model fed by a `tf.data` pipeline with prefetch;
-- `keras xla+tf.data`: the same, with `jit_compile=True`;
+- `keras tf.data`: the same model fed by a `tf.data` pipeline with prefetch (mini-batch
+  examples; for a full-batch one this is `keras fast`);
 - `keras fit, tokenized once` (text examples): the KerasHub classifier with its preprocessor
   run once over the sentences before training (`task.preprocessor = None`, then `fit` on the
   token ids), as the TF1 port tokenizes once in `load_data`; the port as written tokenizes
-  every batch of every epoch inside `fit`'s input pipeline.
+  every batch of every epoch inside `fit`'s input pipeline;
+- `keras fast`: the fastest plain Keras this project found for the same model and the same
+  training, chosen per backend in `tfport.backends.fast_fit_input`: one call of the training
+  function per epoch (`steps_per_execution` = the steps of an epoch) on the input each
+  backend reads fastest (TensorFlow: a `tf.data` pipeline, or the whole training set held
+  as its one batch for full-batch examples); text examples tokenized once as above;
+- `keras xla+tf.data`: `keras fast` with `jit_compile=True`; timed only where a GPU is
+  visible (on a 2-core CPU it was the slowest variant by far, with XLA's own CPU kernels in
+  place of oneDNN's: `git show 40f1fee:docs/bench/bench-article.md`).
+
+Besides the training chunks, each run times its evaluations, one prediction over the test
+set, and its own end (from the module's import), so that the parent can split the whole
+process into import, build, training, evaluation, prediction and the rest (Python's start
+and the process's exit).
 """
 
 from __future__ import annotations
@@ -44,9 +57,12 @@ VARIANTS: dict[str, tuple[str, str]] = {  # name -> (api, what it is)
     "keras fit": ("keras", "the Keras port as written: its own fit call"),
     "keras fit, 100 steps/call": ("keras", "the same with model.steps_per_execution = 100"),
     "keras tf.data": ("keras", "the same model fed by a tf.data pipeline with prefetch"),
-    "keras xla+tf.data": ("keras", "the same, with jit_compile=True (XLA)"),
     "keras fit, tokenized once": ("keras", "the same model, its preprocessor run once over the "
                                            "sentences before training, fit on the token ids"),
+    "keras fast": ("keras", "the same model, one call of the training function per epoch "
+                            "(steps_per_execution) on the input the backend reads fastest "
+                            "(TensorFlow: tf.data; text: tokenized once)"),
+    "keras xla+tf.data": ("keras", "keras fast with jit_compile=True (XLA); timed on a GPU only"),
 }
 FAITHFUL_TF1 = "tf1 feed_dict"
 PLAIN = (FAITHFUL_TF1, "keras fit", "keras fit, 100 steps/call")
@@ -59,21 +75,31 @@ MIN_CHUNK = 25  # steps per call of a training loop, at least: each `fit` call c
 STEPS_PER_EXECUTION = 100
 
 
-def variants_of(example_id: str, backend: str = "tensorflow") -> list[str]:
-    """The variants an example is timed in; on another Keras backend than TensorFlow, its
-    Keras variants that do not feed `tf.data` to a graph of TensorFlow's (and on PyTorch,
-    which refuses `steps_per_execution` above 1, not that one either)."""
+def variants_of(example_id: str, backend: str = "tensorflow", gpu: bool = False,
+                profile: str = "article") -> list[str]:
+    """The variants an example is timed in on `profile` (XLA only with `gpu`). Where the
+    profile trains on the full batch, one step an epoch, 100 steps per call change nothing
+    and `keras tf.data` is `keras fast`, so neither is timed. On another Keras backend than TensorFlow: its Keras variants that do not
+    feed `tf.data` to a graph of TensorFlow's, and on PyTorch, which refuses
+    `steps_per_execution` above 1, neither 100 steps per call nor `keras fast` (there the
+    port as written)."""
     from tfport import backends
+    from tfport.profiles import get_profile
 
+    full_batch = get_profile(example_id, profile).full_batch
     text_only = ("keras fit, tokenized once",)
+    fast = ("keras fast",) + (("keras xla+tf.data",) if gpu else ())
     names = [name for name in VARIANTS if name in PLAIN
-             or (example_id in TF_DATA_EXAMPLES and name not in text_only)
-             or (example_id in TEXT_EXAMPLES and name in text_only)]
+             or (example_id in TF_DATA_EXAMPLES and name not in text_only + ("keras fast",))
+             or (example_id in TEXT_EXAMPLES and name in text_only)
+             or (example_id in TF_DATA_EXAMPLES + TEXT_EXAMPLES and name in fast)]
+    if full_batch:
+        names = [name for name in names if name not in ("keras fit, 100 steps/call", "keras tf.data")]
     if backend == "tensorflow":
-        return names
+        return [name for name in names if name != "keras xla+tf.data" or gpu]
     return [name for name in names if VARIANTS[name][0] == "keras"
             and name not in ("keras tf.data", "keras xla+tf.data")
-            and not (name == "keras fit, 100 steps/call"
+            and not (name in ("keras fit, 100 steps/call", "keras fast")
                      and not backends.steps_per_execution_allowed(STEPS_PER_EXECUTION, backend))]
 
 
@@ -168,7 +194,7 @@ def _train_tf1(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
         sess.run(tf.compat.v1.global_variables_initializer())
         build_s = time.perf_counter() - build_start
         steps_per_epoch = 1 if profile.full_batch else -(-len(x_train) // profile.batch_size)
-        times, accuracies = [], []
+        times, accuracies, evaluations = [], [], []
         for index, units in enumerate(spec["chunks"]):
             start = time.perf_counter()
             if spec["variant"] == "tf1 tf.data":
@@ -180,48 +206,74 @@ def _train_tf1(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
                            verbose=0)
             times.append(time.perf_counter() - start)
             accuracies.append(feeding.evaluate_in_batches(sess, graph, x_test, y_test)[1])
-    return {"build_s": build_s, "chunk_s": times, "accuracy": accuracies}
+            evaluations.append(time.perf_counter() - start - times[-1])
+        start = time.perf_counter()
+        feeding.predict_in_batches(sess, graph, x_test)
+        predict_s = time.perf_counter() - start
+    return {"build_s": build_s, "chunk_s": times, "accuracy": accuracies,
+            "evaluate_s": evaluations, "predict_s": predict_s}
 
 
 def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
     import keras
 
+    from tfport import backends
+
     x_train, y_train, x_test, y_test = arrays
+    variant = spec["variant"]
     keras.utils.set_random_seed(spec["seed"])
     build_start = time.perf_counter()
     model = port.build_model(profile)
-    if spec["variant"] == "keras fit, 100 steps/call":
+    if variant == "keras fit, 100 steps/call":
         model.steps_per_execution = STEPS_PER_EXECUTION
-    fed = spec["variant"] in ("keras tf.data", "keras xla+tf.data")
-    if fed or spec["variant"] == "keras fit, tokenized once":
+    fast = variant in ("keras fast", "keras xla+tf.data")
+    if variant == "keras tf.data":
         import tensorflow as tf
-    if fed:
-        model.jit_compile = spec["variant"] == "keras xla+tf.data"
-        if profile.full_batch:  # one batch of everything, kept in memory between epochs
-            dataset = tf.data.Dataset.from_tensors((x_train, y_train)).cache()
-        else:
-            dataset = (tf.data.Dataset.from_tensor_slices((x_train, y_train))
-                       .shuffle(len(x_train), seed=spec["seed"]).batch(profile.batch_size)
-                       .prefetch(tf.data.AUTOTUNE))
-    if spec["variant"] == "keras fit, tokenized once":
-        preprocessor, model.preprocessor = model.preprocessor, None
-        x_test = preprocessor(x_test)  # token ids, padding mask, segment ids
-        dataset = (tf.data.Dataset.from_tensor_slices((preprocessor(x_train), y_train))
-                   .shuffle(len(x_train), seed=spec["seed"])
-                   .batch(profile.batch_size or len(x_train)).prefetch(tf.data.AUTOTUNE))
-        fed = True
+
+        fed = (tf.data.Dataset.from_tensor_slices((x_train, y_train))
+               .shuffle(len(x_train), seed=spec["seed"]).batch(profile.batch_size)
+               .prefetch(tf.data.AUTOTUNE),), {"shuffle": False}  # shuffled in tf.data
+    elif spec["example"] in TEXT_EXAMPLES and (fast or variant == "keras fit, tokenized once"):
+        fed, x_test = _tokenized_once(model, x_train, y_train, x_test, profile, spec["seed"])
+        steps = -(-len(x_train) // (profile.batch_size or len(x_train)))
+        if fast and backends.steps_per_execution_allowed(steps):
+            model.steps_per_execution = steps  # one call of the training function per epoch
+    elif fast:
+        fed = backends.fast_fit_input(model, x_train, y_train, profile.batch_size, spec["seed"])
+    else:
+        fed = None
+    if variant == "keras xla+tf.data":
+        model.jit_compile = True
     build_s = time.perf_counter() - build_start
-    times, accuracies = [], []
+    times, accuracies, evaluations = [], [], []
     for units in spec["chunks"]:
         start = time.perf_counter()
-        if fed:
-            model.fit(dataset, epochs=units, shuffle=False, verbose=0)  # shuffled in tf.data
+        if fed is not None:
+            data, fit_arguments = fed
+            model.fit(*data, epochs=units, verbose=0, **fit_arguments)
         else:
             port.train(model, x_train, y_train, dataclasses.replace(profile, epochs=units),
                        verbose=0)
         times.append(time.perf_counter() - start)
         accuracies.append(float(model.evaluate(x_test, y_test, batch_size=1000, verbose=0)[1]))
-    return {"build_s": build_s, "chunk_s": times, "accuracy": accuracies}
+        evaluations.append(time.perf_counter() - start - times[-1])
+    start = time.perf_counter()
+    model.predict(x_test, batch_size=1000, verbose=0)
+    return {"build_s": build_s, "chunk_s": times, "accuracy": accuracies,
+            "evaluate_s": evaluations, "predict_s": time.perf_counter() - start}
+
+
+def _tokenized_once(model: Any, x_train: Any, y_train: Any, x_test: Any, profile: Any,
+                    seed: int) -> tuple[tuple, Any]:
+    """A KerasHub classifier's preprocessor taken out and run once over the sentences:
+    `fit`'s input (a shuffled `tf.data` pipeline of token ids) and the tokenized test set."""
+    import tensorflow as tf
+
+    preprocessor, model.preprocessor = model.preprocessor, None
+    dataset = (tf.data.Dataset.from_tensor_slices((preprocessor(x_train), y_train))
+               .shuffle(len(x_train), seed=seed)
+               .batch(profile.batch_size or len(x_train)).prefetch(tf.data.AUTOTUNE))
+    return ((dataset,), {"shuffle": False}), preprocessor(x_test)  # token ids, padding mask, segment ids
 
 
 def measure(spec: dict) -> dict:
@@ -247,7 +299,8 @@ def measure(spec: dict) -> dict:
             "batch_size": profile.batch_size, "full_batch": profile.full_batch,
             "bar": profile.accuracy_bar, "rss_after_import_mb": rss_after_import,
             "device": backends.device(spec["backend"]),
-            "peak_rss_mb": _peak_rss_mb()}
+            "peak_rss_mb": _peak_rss_mb(),
+            "end_s": time.perf_counter() - _PROCESS_START}  # the parent adds Python's exit
 
 
 def training_flops(model: Any) -> int:
