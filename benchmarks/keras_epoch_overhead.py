@@ -2,21 +2,25 @@
 
     python benchmarks/keras_epoch_overhead.py [--profile quick] [--epochs 40] [--rounds 3] [--out docs/bench]
 
-mlp_gd trains by full-batch gradient descent: one step per epoch, so the Keras port calls
-`fit(x, y, batch_size=len(x), epochs=N)` and pays Keras's per-epoch work (a fresh iterator
-over the arrays, reshuffling them, callbacks, logs) at every step, where the TF1 port runs
-one `sess.run` per step. In one process, on the example's data, interleaved `--rounds`
-times, each timed over `--epochs` steps after one warm-up call:
+mlp_gd trains by full-batch gradient descent: one step per epoch. Written with
+`fit(x, y, batch_size=len(x), epochs=N)`, a Keras model pays Keras's per-epoch work (a
+fresh iterator over the arrays, reshuffling them, callbacks, logs) at every step, where the
+TF1 port runs one `sess.run` per step; the Keras port now takes each step with
+`train_on_batch`, as this comparison showed. In one process, on the example's data,
+interleaved `--rounds` times, each timed over `--epochs` steps after one warm-up call:
 
 1. `tf1 sess.run`: the TF1 port's `train` (one `sess.run([train_op, loss], feed_dict)` a step);
-2. `keras fit (port)`: the Keras port's `train`, as written (`fit` reshuffles by default);
-3. `keras fit, shuffle=False`: the same `fit` without the reshuffle (one batch: the same
+2. `keras train_on_batch (port)`: the Keras port's `train`, one `model.train_on_batch(x, y)`
+   a step, no epoch machinery;
+3. `keras fit`: the same model stepped by `fit(x, y, batch_size=len(x), epochs=N)` on the
+   arrays, as the port was written before (`fit` reshuffles by default);
+4. `keras fit, shuffle=False`: the same `fit` without the reshuffle (one batch: the same
    gradient, summed in another order);
-4. `keras fit on tf.data.from_tensors`: `fit` on a one-element dataset holding the arrays;
-5. `keras train_on_batch`: one `model.train_on_batch(x, y)` a step, no epoch machinery.
+5. `keras fit on tf.data.from_tensors`: `fit` on a one-element dataset holding the arrays.
 
-The median time per step of each, and its ratio to the TF1 step, show how much of the
-Keras port's extra time is the epoch machinery rather than the step's own computation.
+The median time per step of each, and its ratio to the TF1 step, show how much of a
+`fit`-driven full-batch loop's extra time is the epoch machinery rather than the step's
+own computation.
 """
 
 from __future__ import annotations
@@ -76,19 +80,16 @@ def main() -> int:
 
     one_batch = tf.data.Dataset.from_tensors((x, y))
 
-    def train_on_batch(model, epochs: int) -> None:
-        for _ in range(epochs):
-            model.train_on_batch(x, y)
-
     variants = {
         "tf1 sess.run": tf1_steps,
-        "keras fit (port)": lambda: keras_steps(lambda m, n: keras_port.train(
+        "keras train_on_batch (port)": lambda: keras_steps(lambda m, n: keras_port.train(
             m, x, y, dataclasses.replace(profile, epochs=n), verbose=0)),
+        "keras fit": lambda: keras_steps(lambda m, n: m.fit(
+            x, y, batch_size=len(x), epochs=n, verbose=0)),
         "keras fit, shuffle=False": lambda: keras_steps(lambda m, n: m.fit(
             x, y, batch_size=len(x), epochs=n, shuffle=False, verbose=0)),
         "keras fit on tf.data.from_tensors": lambda: keras_steps(lambda m, n: m.fit(
-            one_batch, epochs=n, verbose=0)),
-        "keras train_on_batch": lambda: keras_steps(train_on_batch),
+            one_batch, epochs=n, shuffle=False, verbose=0)),
     }
     times: dict[str, list[float]] = {name: [] for name in variants}
     for round_ in range(args.rounds):

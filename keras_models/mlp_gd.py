@@ -2,19 +2,21 @@
 
 Article 000 (lines 195-239) wrote this model in TensorFlow 1 (see `legacy_tf1/mlp_gd.py`);
 this is what a Keras user writes today for the same model and the same training: a
-`Sequential` model, `SGD(0.01)` on softmax cross-entropy from logits, and `fit` with
-`batch_size` equal to the training set, so that every epoch is one full-batch step.
+`Sequential` model, `SGD(0.01)` on softmax cross-entropy from logits, and the article's
+own loop of full-batch steps, each one `model.train_on_batch(x_train, y_train)` where the
+article ran `sess.run(train_op, feed_dict=...)`.
 
 What changed against the TF1 port:
-- Layers, loss and optimizer are Keras objects; `fit` runs the loop, `evaluate` the test.
+- Layers, loss and optimizer are Keras objects; `train_on_batch` takes the step,
+  `evaluate` the test.
 - Keras's `SGD` and `CategoricalCrossentropy(from_logits=True)` compute the same update and
   the same mean loss as `GradientDescentOptimizer` and `softmax_cross_entropy_with_logits`;
   `Dense` starts from the same Glorot-uniform kernels and zero biases as `tf.layers.dense`.
-- With 1000 one-step epochs, Keras's per-epoch progress bar would print 2000 lines, so
-  `fit` runs quietly and a `LambdaCallback` prints the article's own line every 100 steps.
-- `fit` takes the NumPy arrays with `batch_size=len(x_train)`, the plain Keras way. It
-  copies the training set into a batch at every step, which costs time; `tfport bench`
-  times a `tf.data` variant that does not.
+- `train_on_batch`, not `fit(x, y, batch_size=len(x_train), epochs=1000)`: both are plain
+  Keras and compute the same steps, but `fit` treats every full-batch step as an epoch (a
+  new iterator that slices and copies the training set, callbacks, logs), which cost more
+  than the step itself on the quick data (docs/bench/keras-epoch-overhead.md measures
+  both); and the loop is the article's.
 """
 
 from __future__ import annotations
@@ -69,14 +71,13 @@ def build_model(profile: Profile) -> keras.Model:
 def train(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray, profile: Profile,
           verbose: int = 1) -> History:
     """`profile.epochs` gradient steps, each on the whole training set; returns the losses."""
-    def print_every_100(epoch: int, logs: dict) -> None:
+    losses = []
+    for epoch in range(profile.epochs):
+        loss_val, _ = model.train_on_batch(x_train, y_train)  # (loss, accuracy) of this step
+        losses.append(float(loss_val))
         if verbose and epoch % 100 == 0:
-            print("Epoch:", epoch, "Loss:", logs["loss"])
-
-    history = model.fit(x_train, y_train, batch_size=len(x_train), epochs=profile.epochs,
-                        verbose=0, callbacks=[keras.callbacks.LambdaCallback(
-                            on_epoch_end=print_every_100)])
-    return history.history
+            print("Epoch:", epoch, "Loss:", loss_val)
+    return {"loss": losses}
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,

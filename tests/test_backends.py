@@ -43,8 +43,8 @@ MOVED_TOLERANCE = 1e-5
 # Three examples run on their tiny profiles, to keep the suite under 15 minutes:
 # bert_classifier (see above); cnn_mse_sgd, whose quick profile has no accuracy bar to hold
 # (its accuracy is set by the initial weights, tests/test_examples.py) and takes 20-25 s per
-# backend; and mlp_gd, whose quick profile is 150 one-step Keras epochs (10-13 s per
-# backend): as full-batch gradient descent, both must lower the loss at every step.
+# backend; and mlp_gd, whose quick profile is 150 full-batch steps: as full-batch gradient
+# descent, both must lower the loss at every step.
 TINY_RUNS = ["bert_classifier", "cnn_mse_sgd", "mlp_gd"]
 QUICK_RUNS = [e for e in EXAMPLES if e not in TINY_RUNS]
 # example: (the quick profile's accuracy bar, the largest |this backend - TensorFlow| gap),
