@@ -46,7 +46,7 @@ def test_bench_smoke_writes_table_json_and_plot(tmp_path, capsys):
     assert "whole process s (median, range)" in report
     # The whole process split into parts that add up to it; each part measured, none below 0
     # but the start-up one can be (a first step faster than the steady ones is noise).
-    assert "| loading data | build | first step | other steps |" in report
+    assert "| loading data and the rest | build | first step | other steps |" in report
     for summary in payload["summaries"]:
         phases = summary["phases"]
         assert list(phases) == list(bench.PHASES)

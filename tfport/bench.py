@@ -120,8 +120,8 @@ PHASES = ("import", "loading data", "build", "first unit", "other units", "evalu
 
 def _phases(run: dict) -> dict[str, float] | None:
     """A run's whole process split into parts (seconds) that add up to it: importing
-    TensorFlow and Keras; loading the data (with the port's import and what else the child
-    did untimed: the child's time less its timed parts); building; the first epoch (step);
+    TensorFlow and Keras; loading the data and the rest (the port's import, closing a TF1
+    session: the child's time less its timed parts); building; the first epoch (step);
     the other epochs (steps); every evaluation; one prediction over the test set; and the
     interpreter's start before the child module and the process's exit after it (the
     parent's time less the child's own)."""
@@ -229,7 +229,7 @@ def phase_table(summaries: Sequence[Summary]) -> str:
 
     units = {s.unit for s in summaries}
     unit = units.pop() if len(units) == 1 else "epoch (step)"
-    headers = ["import", "loading data", "build", f"first {unit}", f"other {unit}s".replace("h (step)s", "hs (steps)"),
+    headers = ["import", "loading data and the rest", "build", f"first {unit}", f"other {unit}s".replace("h (step)s", "hs (steps)"),
                "evaluate", "predict", "Python start and exit", "whole process"]
     rows = [[s.example, s.variant, *(f"{s.phases[phase]:.2f}" for phase in PHASES),
              f"{s.process_s:.2f}"] for s in summaries if s.phases and s.process_s is not None]

@@ -12,7 +12,8 @@ Variants (the faithful ports stay as they are; the faster ones are named here, a
 - `tf1 feed_dict`: the TF1 port as written, a `feed_dict` per step;
 - `tf1 tf.data`: the same graph, its placeholders replaced by a `tf.data` iterator's output
   (`import_meta_graph` with an `input_map`), fed the NumPy arrays once; no `feed_dict` per step;
-- `keras fit`: the Keras port as written, its own `fit` call;
+- `keras fit`: the Keras port as written, its own `train` (`fit`; `mlp_gd`: one
+  `train_on_batch` a step);
 - `keras fit, 100 steps/call`: the same, with `model.steps_per_execution = 100`, so that
   Python is entered once per 100 training steps (the TensorFlow and JAX backends only);
 - `keras tf.data`: the same model fed by a `tf.data` pipeline with prefetch (mini-batch
@@ -54,7 +55,8 @@ from typing import Any  # noqa: E402
 VARIANTS: dict[str, tuple[str, str]] = {  # name -> (api, what it is)
     "tf1 feed_dict": ("tf1", "the TF1 port as written: one feed_dict per step"),
     "tf1 tf.data": ("tf1", "the same graph on a tf.data iterator, fed the arrays once; no feed_dict per step"),
-    "keras fit": ("keras", "the Keras port as written: its own fit call"),
+    "keras fit": ("keras", "the Keras port as written: its own train function (fit; for "
+                           "mlp_gd, one train_on_batch a step)"),
     "keras fit, 100 steps/call": ("keras", "the same with model.steps_per_execution = 100"),
     "keras tf.data": ("keras", "the same model fed by a tf.data pipeline with prefetch"),
     "keras fit, tokenized once": ("keras", "the same model, its preprocessor run once over the "
