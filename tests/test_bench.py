@@ -29,7 +29,8 @@ def test_bench_smoke_writes_table_json_and_plot(tmp_path, capsys):
         "tf1 feed_dict", "keras fit"]
     timing_table, phase_table = report.split("Where the whole process goes")
     for table in (timing_table, phase_table):
-        rows = [line.split("|")[1:3] for line in table.splitlines() if line.startswith("| cnn_mse_sgd")]
+        rows = [line.split("|")[1:3] for line in table.splitlines()
+                if line.startswith("| cnn_mse_sgd")]
         assert [variant.strip() for _, variant in rows] == variants
     assert payload["reference"]["gemm_flops_per_s"] > 0
     assert "GFLOP/s" in report and payload["environment"]["device"]

@@ -130,8 +130,8 @@ def _phases(run: dict) -> dict[str, float] | None:
     timed = {"import": run["import_s"], "build": run["build_s"], "first unit": run["chunk_s"][0],
              "other units": sum(run["chunk_s"][1:]), "evaluate": sum(run["evaluate_s"]),
              "predict": run["predict_s"], "Python start and exit": run["process_s"] - run["end_s"]}
-    return {phase: timed.get(phase, run["end_s"] - sum(timed.values()) + timed["Python start and exit"])
-            for phase in PHASES}
+    rest = run["end_s"] - sum(timed.values()) + timed["Python start and exit"]
+    return {phase: timed.get(phase, rest) for phase in PHASES}
 
 
 def _time_to_bar(run: dict) -> float | None:
@@ -229,7 +229,8 @@ def phase_table(summaries: Sequence[Summary]) -> str:
 
     units = {s.unit for s in summaries}
     unit = units.pop() if len(units) == 1 else "epoch (step)"
-    headers = ["import", "loading data and the rest", "build", f"first {unit}", f"other {unit}s".replace("h (step)s", "hs (steps)"),
+    others = "other epochs (steps)" if unit == "epoch (step)" else f"other {unit}s"
+    headers = ["import", "loading data and the rest", "build", f"first {unit}", others,
                "evaluate", "predict", "Python start and exit", "whole process"]
     rows = [[s.example, s.variant, *(f"{s.phases[phase]:.2f}" for phase in PHASES),
              f"{s.process_s:.2f}"] for s in summaries if s.phases and s.process_s is not None]

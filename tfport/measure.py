@@ -81,10 +81,10 @@ def variants_of(example_id: str, backend: str = "tensorflow", gpu: bool = False,
                 profile: str = "article") -> list[str]:
     """The variants an example is timed in on `profile` (XLA only with `gpu`). Where the
     profile trains on the full batch, one step an epoch, 100 steps per call change nothing
-    and `keras tf.data` is `keras fast`, so neither is timed. On another Keras backend than TensorFlow: its Keras variants that do not
-    feed `tf.data` to a graph of TensorFlow's, and on PyTorch, which refuses
-    `steps_per_execution` above 1, neither 100 steps per call nor `keras fast` (there the
-    port as written)."""
+    and `keras tf.data` is `keras fast`, so neither is timed. On another Keras backend than
+    TensorFlow: its Keras variants that do not feed `tf.data` to a graph of TensorFlow's,
+    and on PyTorch, which refuses `steps_per_execution` above 1, neither 100 steps per call
+    nor `keras fast` (there the port as written)."""
     from tfport import backends
     from tfport.profiles import get_profile
 
@@ -96,7 +96,8 @@ def variants_of(example_id: str, backend: str = "tensorflow", gpu: bool = False,
              or (example_id in TEXT_EXAMPLES and name in text_only)
              or (example_id in TF_DATA_EXAMPLES + TEXT_EXAMPLES and name in fast)]
     if full_batch:
-        names = [name for name in names if name not in ("keras fit, 100 steps/call", "keras tf.data")]
+        names = [name for name in names
+                 if name not in ("keras fit, 100 steps/call", "keras tf.data")]
     if backend == "tensorflow":
         return [name for name in names if name != "keras xla+tf.data" or gpu]
     return [name for name in names if VARIANTS[name][0] == "keras"
@@ -275,7 +276,8 @@ def _tokenized_once(model: Any, x_train: Any, y_train: Any, x_test: Any, profile
     dataset = (tf.data.Dataset.from_tensor_slices((preprocessor(x_train), y_train))
                .shuffle(len(x_train), seed=seed)
                .batch(profile.batch_size or len(x_train)).prefetch(tf.data.AUTOTUNE))
-    return ((dataset,), {"shuffle": False}), preprocessor(x_test)  # token ids, padding mask, segment ids
+    # the test set as token ids, padding mask and segment ids
+    return ((dataset,), {"shuffle": False}), preprocessor(x_test)
 
 
 def measure(spec: dict) -> dict:
