@@ -203,7 +203,8 @@ def table(summaries: Sequence[Summary]) -> str:
         ratio = "" if s.ratio_vs_tf1 is None else (
             f"{s.ratio_vs_tf1:.2f} ({s.ratio_spread[0]:.2f}-{s.ratio_spread[1]:.2f})")
         bar = "no bar" if s.bar is None else (
-            f"not reached ({s.final_accuracy:.3f} < {s.bar:.3f})" if s.time_to_bar_s is None
+            f"not reached in every repeat (bar {s.bar:.3f}; final accuracy, median "
+            f"{s.final_accuracy:.3f})" if s.time_to_bar_s is None
             else f"{seconds(s.time_to_bar_s)} (bar {s.bar:.3f})")
         process = "" if s.process_s is None else (
             f"{seconds(s.process_s)} ({seconds(s.process_spread[0])}-{seconds(s.process_spread[1])})")
