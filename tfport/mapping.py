@@ -141,6 +141,12 @@ FEED_TRAIN = Mapping(
     tf1_code="feed_dict=", keras_code=".fit(",
     defaults=(Default("fit shuffle", ("keras.Model.fit", "shuffle"),
                       ("keras.Model.fit", "shuffle")),))
+FULL_BATCH_STEP = Mapping(
+    "`sess.run([train_op, loss], feed_dict={X: x, Y: y})`, one full-batch step a call",
+    "`model.train_on_batch(x, y)`",
+    "One gradient step on the batch given, no epoch machinery; `fit(x, y, "
+    "batch_size=len(x))` would make every step an epoch, with an epoch's set-up.",
+    tf1_code="feed_dict=", keras_code=".train_on_batch(")
 EVALUATE = Mapping(
     "`sess.run([loss, accuracy], feed_dict={X: x_test, Y: y_test})`", "`model.evaluate(x_test, y_test)`",
     "Both average the batches weighted by their size (the TF1 ports feed batches of 1,000).",
@@ -242,7 +248,7 @@ BERT_OPTIMIZER = Mapping(
 # Which rows each example's ports use, in the order the code meets them.
 USED: dict[str, tuple[Mapping, ...]] = {
     "mlp_gd": (GRAPH_SESSION, SEED, PLACEHOLDER, DENSE, SOFTMAX_XENT_LOGITS, GRADIENT_DESCENT,
-               INITIALIZER, FEED_TRAIN, EVALUATE, PREDICT, TRAINABLE, SAVER),
+               INITIALIZER, FULL_BATCH_STEP, EVALUATE, PREDICT, TRAINABLE, SAVER),
     "backprop": (GRAPH_SESSION, SEED, PLACEHOLDER_BUILD, GET_VARIABLE, GRADIENTS, ASSIGN_SUB_HAND,
                  INITIALIZER, FEED_TRAIN, EVALUATE, PREDICT, TRAINABLE, SAVER),
     "cnn_onehot": (GRAPH_SESSION, SEED, PLACEHOLDER, CONV2D, MAX_POOL, FLATTEN, DENSE,
