@@ -1,0 +1,277 @@
+"""Why does cnn_sparse train more slowly on Keras's JAX and PyTorch backends on a CPU?
+
+    python benchmarks/backend_kernels.py [--repeats 200] [--out docs/bench]
+
+The same pieces of cnn_sparse's training step (batch 32: a 3x3 convolution of 1 to 32
+channels with bias and ReLU, 2x2 max-pooling, a 5408 x 128 dense layer, Adam over the
+network's 693,962 weights), each timed alone in the three frameworks Keras 3 runs on, in one
+process, each compiled the way its Keras backend compiles a training step:
+
+- TensorFlow: a `tf.function` (graph optimised by grappler, oneDNN kernels);
+- JAX: `jax.jit` (XLA's CPU compiler);
+- PyTorch: eager, op by op, as Keras's PyTorch backend runs a step (`jit_compile` off).
+
+Each piece is a forward pass and, where it has weights, its gradient; the last row is the
+whole step (forward, backward, Adam) written directly in each framework, without Keras. The
+median over `--repeats` calls after a warm-up, in milliseconds; JAX's results are waited for
+(`block_until_ready`), TensorFlow's and PyTorch's calls return when done on a CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+BATCH, CLASSES = 32, 10
+PIECES = ["convolution + bias + ReLU, forward and filter gradient",
+          "max-pooling 2x2, forward and gradient",
+          "dense 5408 x 128 + ReLU, forward and both gradients",
+          "Adam update of all 693,962 weights",
+          "the whole training step (forward, backward, Adam)"]
+
+
+def median_ms(call: Callable[[], object], repeats: int) -> float:
+    for _ in range(10):
+        call()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return 1000 * statistics.median(times)
+
+
+def arrays() -> dict:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    f32 = np.float32
+    return {"x": rng.random((BATCH, 28, 28, 1), dtype=f32), "y": rng.integers(0, CLASSES, BATCH),
+            "conv_w": rng.normal(0, 0.1, (3, 3, 1, 32)).astype(f32), "conv_b": np.zeros(32, f32),
+            "pooled": rng.random((BATCH, 26, 26, 32), dtype=f32),
+            "flat": rng.random((BATCH, 5408), dtype=f32),
+            "dense_w": rng.normal(0, 0.01, (5408, 128)).astype(f32), "dense_b": np.zeros(128, f32),
+            "out_w": rng.normal(0, 0.1, (128, CLASSES)).astype(f32),
+            "out_b": np.zeros(CLASSES, f32)}
+
+
+WEIGHTS = ("conv_w", "conv_b", "dense_w", "dense_b", "out_w", "out_b")
+
+
+def tensorflow_times(a: dict, repeats: int) -> list[float]:
+    import tensorflow as tf
+
+    v = {name: tf.Variable(a[name]) for name in WEIGHTS}
+    x, y, pooled, flat = (tf.constant(a[k]) for k in ("x", "y", "pooled", "flat"))
+    optimizer = tf.compat.v1.train.AdamOptimizer(1e-3)  # TF1's fused ResourceApplyAdam
+
+    def forward(inputs):
+        h = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(inputs, v["conv_w"], 1, "VALID"), v["conv_b"]))
+        h = tf.reshape(tf.nn.max_pool2d(h, 2, 2, "VALID"), (BATCH, -1))
+        h = tf.nn.relu(h @ v["dense_w"] + v["dense_b"])
+        return h @ v["out_w"] + v["out_b"]
+
+    @tf.function
+    def conv():
+        with tf.GradientTape() as tape:
+            out = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, v["conv_w"], 1, "VALID"), v["conv_b"]))
+            total = tf.reduce_sum(out)
+        return tape.gradient(total, [v["conv_w"], v["conv_b"]])
+
+    @tf.function
+    def pool():
+        with tf.GradientTape() as tape:
+            tape.watch(pooled)
+            total = tf.reduce_sum(tf.nn.max_pool2d(pooled, 2, 2, "VALID"))
+        return tape.gradient(total, pooled)
+
+    @tf.function
+    def dense():
+        with tf.GradientTape() as tape:
+            tape.watch(flat)
+            total = tf.reduce_sum(tf.nn.relu(flat @ v["dense_w"] + v["dense_b"]))
+        return tape.gradient(total, [flat, v["dense_w"], v["dense_b"]])
+
+    gradients = [tf.ones_like(v[name]) * 1e-3 for name in WEIGHTS]
+
+    @tf.function
+    def adam():
+        optimizer.apply_gradients(zip(gradients, [v[name] for name in WEIGHTS]))
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+                labels=y, logits=forward(x)))
+        weights = [v[name] for name in WEIGHTS]
+        optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))
+        return loss
+
+    return [median_ms(f, repeats) for f in (conv, pool, dense, adam, step)]
+
+
+def jax_times(a: dict, repeats: int) -> list[float]:
+    import jax
+    import jax.numpy as jnp
+
+    p = {name: jnp.asarray(a[name]) for name in WEIGHTS}
+    x, y, pooled, flat = (jnp.asarray(a[k]) for k in ("x", "y", "pooled", "flat"))
+    dims = ("NHWC", "HWIO", "NHWC")
+
+    def conv2d(inputs, w):
+        return jax.lax.conv_general_dilated(inputs, w, (1, 1), "VALID", dimension_numbers=dims)
+
+    def max_pool(h):
+        return jax.lax.reduce_window(h, -jnp.inf, jax.lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "VALID")
+
+    def forward(q, inputs):
+        h = jax.nn.relu(conv2d(inputs, q["conv_w"]) + q["conv_b"])
+        h = max_pool(h).reshape(BATCH, -1)
+        h = jax.nn.relu(h @ q["dense_w"] + q["dense_b"])
+        return h @ q["out_w"] + q["out_b"]
+
+    conv = jax.jit(jax.grad(lambda w, b: jnp.sum(jax.nn.relu(conv2d(x, w) + b)), argnums=(0, 1)))
+    pool = jax.jit(jax.grad(lambda h: jnp.sum(max_pool(h))))
+    dense = jax.jit(jax.grad(lambda h, w, b: jnp.sum(jax.nn.relu(h @ w + b)), argnums=(0, 1, 2)))
+
+    def adam_update(q, m, s, g, t):
+        lr, b1, b2, eps = 1e-3, 0.9, 0.999, 1e-7
+        m = jax.tree.map(lambda m, g: b1 * m + (1 - b1) * g, m, g)
+        s = jax.tree.map(lambda s, g: b2 * s + (1 - b2) * g * g, s, g)
+        alpha = lr * jnp.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        q = jax.tree.map(lambda w, m, s: w - alpha * m / (jnp.sqrt(s) + eps), q, m, s)
+        return q, m, s
+
+    adam = jax.jit(adam_update)
+    zeros = jax.tree.map(jnp.zeros_like, p)
+    gradients = jax.tree.map(lambda w: jnp.full_like(w, 1e-3), p)
+
+    def loss_of(q):
+        logits = forward(q, x)
+        return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), y[:, None], axis=1))
+
+    @jax.jit
+    def step(q, m, s, t):
+        grads = jax.grad(loss_of)(q)
+        return adam_update(q, m, s, grads, t)
+
+    ready = jax.block_until_ready
+    return [median_ms(lambda: ready(conv(p["conv_w"], p["conv_b"])), repeats),
+            median_ms(lambda: ready(pool(pooled)), repeats),
+            median_ms(lambda: ready(dense(flat, p["dense_w"], p["dense_b"])), repeats),
+            median_ms(lambda: ready(adam(p, zeros, zeros, gradients, 1.0)), repeats),
+            median_ms(lambda: ready(step(p, zeros, zeros, 1.0)), repeats)]
+
+
+def torch_times(a: dict, repeats: int) -> list[float]:
+    import torch
+    import torch.nn.functional as F
+
+    def tensor(name, grad=False):
+        # PyTorch keeps channels first: NHWC -> NCHW, HWIO -> OIHW, as Keras's torch backend does
+        value = torch.from_numpy(a[name])
+        if name in ("x", "pooled"):
+            value = value.permute(0, 3, 1, 2).contiguous()
+        if name == "conv_w":
+            value = value.permute(3, 2, 0, 1).contiguous()
+        return value.requires_grad_(grad)
+
+    w = {name: tensor(name, grad=True) for name in WEIGHTS}
+    x, pooled, flat = tensor("x"), tensor("pooled", grad=True), tensor("flat", grad=True)
+    y = torch.from_numpy(a["y"])
+    optimizer = torch.optim.Adam(list(w.values()), lr=1e-3, foreach=False)
+
+    def conv():
+        total = F.relu(F.conv2d(x, w["conv_w"], w["conv_b"])).sum()
+        return torch.autograd.grad(total, [w["conv_w"], w["conv_b"]])
+
+    def pool():
+        return torch.autograd.grad(F.max_pool2d(pooled, 2).sum(), [pooled])
+
+    def dense():
+        total = F.relu(flat @ w["dense_w"] + w["dense_b"]).sum()
+        return torch.autograd.grad(total, [flat, w["dense_w"], w["dense_b"]])
+
+    for value in w.values():
+        value.grad = torch.full_like(value, 1e-3)
+
+    def adam():
+        with torch.no_grad():
+            optimizer.step()
+
+    def step():
+        optimizer.zero_grad()
+        h = F.relu(F.conv2d(x, w["conv_w"], w["conv_b"]))
+        h = F.max_pool2d(h, 2).permute(0, 2, 3, 1).reshape(BATCH, -1)
+        h = F.relu(h @ w["dense_w"] + w["dense_b"])
+        F.cross_entropy(h @ w["out_w"] + w["out_b"], y).backward()
+        optimizer.step()
+
+    return [median_ms(f, repeats) for f in (conv, pool, dense, adam, step)]
+
+
+def report(times: dict[str, list[float]], repeats: int, command: str) -> str:
+    import jax
+    import tensorflow as tf
+    import torch
+
+    from tfport.backends import cpu_model
+
+    lines = [
+        "# cnn_sparse's step, piece by piece, in TensorFlow, JAX and PyTorch on this CPU", "",
+        f"Generated by `{command}` on "
+        f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; do not edit by hand.",
+        "",
+        f"- TensorFlow {tf.__version__}, JAX {jax.__version__}, PyTorch {torch.__version__}, "
+        f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPU "
+        f"cores, CPU: {cpu_model()}",
+        f"- batch {BATCH}; median of {repeats} calls after 10 of warm-up, milliseconds; each "
+        f"framework as its Keras backend compiles a step (TensorFlow `tf.function`, JAX "
+        f"`jax.jit`, PyTorch eager); no Keras in any of them", "",
+        "| piece | TensorFlow ms | JAX (XLA) ms | PyTorch ms | JAX / TensorFlow | "
+        "PyTorch / TensorFlow |",
+        "|---|---|---|---|---|---|"]
+    for index, piece in enumerate(PIECES):
+        tf_ms, jax_ms, torch_ms = (times[name][index] for name in ("tensorflow", "jax", "torch"))
+        lines.append(f"| {piece} | {tf_ms:.3f} | {jax_ms:.3f} | {torch_ms:.3f} | "
+                     f"{jax_ms / tf_ms:.2f} | {torch_ms / tf_ms:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--out", default="runs/bench")
+    args = parser.parse_args(argv)
+    if args.repeats < 1:
+        print(f"backend_kernels.py: --repeats must be at least 1, got {args.repeats}",
+              file=sys.stderr)
+        return 2
+    from tfport import runtime
+
+    runtime.quiet_start()
+    a = arrays()
+    times = {"tensorflow": tensorflow_times(a, args.repeats), "jax": jax_times(a, args.repeats),
+             "torch": torch_times(a, args.repeats)}
+    command = "python benchmarks/backend_kernels.py" + "".join(
+        f" {arg}" for arg in (argv if argv is not None else sys.argv[1:]))
+    text = report(times, args.repeats, command)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "backend-kernels.md").write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
