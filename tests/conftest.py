@@ -67,10 +67,16 @@ if not os.environ.get("TFPORT_POLARITY_PATH") and SHARED_POLARITY.exists():
     os.environ["TFPORT_POLARITY_PATH"] = str(SHARED_POLARITY)
 
 
+# The BERT folder the session fixture below wrote with legacy_tf1/bert/checkpoint.py, if it
+# wrote one (tests/test_bert.py checks that folder's layout rather than write a second).
+WRITTEN_BERT_FOLDERS: list[Path] = []
+
+
 @pytest.fixture(scope="session", autouse=True)
 def bert_checkpoint_folder(tmp_path_factory):
-    """The BERT example's checkpoint folder, written once for the whole run (about 5 s), as
-    `tfport bert-checkpoint` writes it, unless $TFPORT_BERT_DIR names one already."""
+    """The BERT example's checkpoint folder, written once for the whole run (20-25 s on two
+    cores, most of it learning the vocabulary), as `tfport bert-checkpoint` writes it, unless
+    $TFPORT_BERT_DIR names one already."""
     from tfport import bert_checkpoint
 
     if os.environ.get(bert_checkpoint.ENV_VAR):
@@ -78,6 +84,7 @@ def bert_checkpoint_folder(tmp_path_factory):
         return
     folder = tmp_path_factory.mktemp("bert") / "uncased_L-2_H-128_A-2"
     bert_checkpoint.make_folder(folder, verbose=False)
+    WRITTEN_BERT_FOLDERS.append(folder)
     os.environ[bert_checkpoint.ENV_VAR] = str(folder)
     yield folder
     del os.environ[bert_checkpoint.ENV_VAR]

@@ -19,6 +19,7 @@ import pytest
 import tensorflow as tf
 
 from legacy_tf1.bert import checkpoint, modeling, tokenization
+from tests.conftest import WRITTEN_BERT_FOLDERS
 from tfport import bert_checkpoint, polarity
 from tfport.errors import TransferError
 
@@ -47,7 +48,12 @@ def sentences() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory, sentences) -> Path:
+def folder(bert_checkpoint_folder, tmp_path_factory, sentences) -> Path:
+    """The folder `legacy_tf1/bert/checkpoint.py` wrote for this test session (conftest: the
+    training sentences and the article's), or, where $TFPORT_BERT_DIR named a folder of the
+    user's, one written here: writing one takes 20-25 s, most of it learning the vocabulary."""
+    if bert_checkpoint_folder in WRITTEN_BERT_FOLDERS:
+        return bert_checkpoint_folder
     return checkpoint.write_checkpoint(tmp_path_factory.mktemp("bert") / "uncased_L-2_H-128_A-2",
                                        sentences[:3200] + ARTICLE_SENTENCES, vocab_size=4000)
 
