@@ -21,7 +21,8 @@ def _commands() -> list[str]:
 def test_readme_starts_with_the_two_set_up_commands_and_ci_runs_the_second():
     main_job, tests = _commands()[:2]
     assert main_job.endswith("tfport compare") and "pip install -e ." in main_job
-    assert tests.endswith("pytest") and 'pip install -e ".[test,backends]"' in tests
+    # two worker processes, each test file in one (its module fixtures made once)
+    assert tests.endswith("pytest -n 2 --dist loadfile") and 'pip install -e ".[test,backends]"' in tests
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert tests in ci, ".ci/run must run README's test command verbatim"
 
