@@ -45,8 +45,13 @@ def create_optimizer(loss: tf.Tensor, init_lr: float, num_train_steps: int,
     (grads, _) = tf.clip_by_global_norm(grads, clip_norm=1.0)
     train_op = optimizer.apply_gradients(zip(grads, tvars), global_step=global_step)
     # AdamWeightDecayOptimizer does not step the global step itself.
-    new_global_step = global_step + 1
-    return tf.group(train_op, [global_step.assign(new_global_step)])
+    # Fix: google-research/bert grouped the increment with the update (`tf.group`), so the
+    # learning rate's read of the global step raced the increment and came out as step s or
+    # s + 1 from run to run (google-research/bert#1050; here two TF1 runs of one seed ended
+    # at different accuracies). Incrementing after the update makes it step s every time.
+    with tf.control_dependencies([train_op]):
+        new_global_step = global_step + 1
+        return tf.group(train_op, [global_step.assign(new_global_step)])
 
 
 class AdamWeightDecayOptimizer(tf.compat.v1.train.Optimizer):
