@@ -235,3 +235,38 @@ def test_both_optimizers_decay_the_same_weights():
     assert decayed["output_weights"] and not decayed["output_bias"]
     assert decayed["bert/encoder/layer_0/attention/self/query/kernel"]
     assert not decayed["bert/encoder/layer_0/attention/output/LayerNorm/gamma"]
+
+
+def test_the_global_step_is_stepped_after_the_update():
+    # google-research/bert grouped the increment with the update, so the learning rate read
+    # the global step before or after the increment from run to run (bert#1050): TF1 runs of
+    # one seed ended at different accuracies. The fix orders the increment after every
+    # weight's update; without that order no run-to-run check is sure to see the race.
+    from legacy_tf1.bert import optimization
+
+    with tf.Graph().as_default() as graph:
+        weight = tf.compat.v1.get_variable("w", [3], initializer=tf.compat.v1.ones_initializer())
+        train_op = optimization.create_optimizer(tf.reduce_sum(weight * weight), 0.1, 10, 2)
+        step = tf.compat.v1.train.get_global_step()
+        step_assign = next(op for op in graph.get_operations()
+                           if op.type in ("AssignVariableOp", "Assign")
+                           and op.inputs[0].name == step.handle.name
+                           and op is not step.initializer)
+        before, stack = set(), [step_assign]
+        while stack:  # everything the increment waits for: data and control inputs
+            op = stack.pop()
+            for parent in [tensor.op for tensor in op.inputs] + list(op.control_inputs):
+                if parent not in before:
+                    before.add(parent)
+                    stack.append(parent)
+        weight_updates = [op for op in graph.get_operations()
+                          if op.type in ("AssignVariableOp", "Assign")
+                          and op.inputs[0].name == weight.handle.name
+                          and op is not weight.initializer]
+        assert weight_updates and all(op in before for op in weight_updates)
+        # And so the first step, at global step 0 of the warm-up, moves nothing.
+        with tf.compat.v1.Session() as session:
+            session.run(tf.compat.v1.global_variables_initializer())
+            session.run(train_op)
+            assert session.run(step) == 1
+            np.testing.assert_array_equal(session.run(weight), np.ones(3))
