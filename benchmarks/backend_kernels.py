@@ -7,7 +7,9 @@ channels with bias and ReLU, 2x2 max-pooling, a 5408 x 128 dense layer, Adam ove
 network's 693,962 weights), each timed alone in the three frameworks Keras 3 runs on, in one
 process, each compiled the way its Keras backend compiles a training step:
 
-- TensorFlow: a `tf.function` (graph optimised by grappler, oneDNN kernels);
+- TensorFlow: a `tf.function` (graph optimised by grappler, oneDNN kernels), with TF1's
+  `AdamOptimizer` (one fused `ResourceApplyAdam` a variable), as the TF1 port's step: the
+  TensorFlow column is the baseline the bench divides by, not Keras on TensorFlow;
 - JAX: `jax.jit` (XLA's CPU compiler);
 - PyTorch: eager, op by op, as Keras's PyTorch backend runs a step (`jit_compile` off).
 
