@@ -115,6 +115,31 @@ def test_the_fast_variant_trains_the_ports_model_to_the_same_weights():
         np.testing.assert_allclose(fast_weights, port_weights, atol=1e-6)
 
 
+def test_the_pipelines_this_project_builds_run_without_the_autotuner():
+    # With tf.data's autotuning on, releasing an epoch's iterator sometimes waits seconds
+    # for the autotuner's next wake-up (benchmarks/iterator_stall.py: a quarter to a third
+    # of the fit calls on this machine, none with it off). The pipelines tfport.backends
+    # builds, for `keras fast` and for the BERT port, must turn it off; one built without
+    # `without_autotune` has `autotune.enabled` unset (None: on).
+    import numpy as np
+
+    from tfport import backends
+    from tfport.examples import keras_port
+
+    x, y = np.zeros((64, 28, 28, 1), np.float32), np.zeros(64, np.int64)
+    model = keras_port("cnn_sparse").build_model(get_profile("cnn_sparse", "quick"))
+    mini_batch, _ = backends.fast_fit_input(model, x, y, 32, seed=0)
+    full_batch, _ = backends.fast_fit_input(model, x, y, None, seed=0)
+    sentences = backends.text_batches(np.array(["a", "b"]), np.array([0, 1]), 2)
+    for dataset in (mini_batch[0], full_batch[0], sentences):
+        assert dataset.options().autotune.enabled is False
+        assert len(list(dataset)) >= 1  # and it still yields its batches
+    # the default, for contrast: autotuning on, as Keras's own pipeline for arrays has it
+    import tensorflow as tf
+
+    assert tf.data.Dataset.range(2).options().autotune.enabled is not False
+
+
 def _initial_weights(port, profile):
     import keras
 

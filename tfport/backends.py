@@ -14,6 +14,8 @@ backends only, are chosen here:
 - `fast_fit_input`: the fastest plain-Keras way this project found to feed `fit` on each
   backend (the benchmark's `keras fast` variant): a `tf.data` pipeline on TensorFlow, the
   arrays elsewhere, and one call of the training function per epoch where allowed.
+- `without_autotune`: every `tf.data` pipeline this project builds runs with `tf.data`'s
+  autotuning off, which otherwise can hold up the end of an epoch by seconds.
 - `device`: what a backend computes on, for every record (GPU name or CPU model).
 - `in_child`: running a command again in a child process on another backend, since a
   process that has imported Keras cannot change its backend.
@@ -81,7 +83,25 @@ def text_batches(sentences: Any, labels: Any, batch_size: int, shuffle: bool = T
     dataset = tf.data.Dataset.from_tensor_slices((sentences, labels))
     if shuffle:
         dataset = dataset.shuffle(len(sentences), reshuffle_each_iteration=True)
-    return dataset.batch(batch_size)
+    return without_autotune(dataset.batch(batch_size))
+
+
+def without_autotune(dataset: Any) -> Any:
+    """`dataset` (a `tf.data.Dataset`) with `tf.data`'s autotuning off; the same elements in
+    the same order.
+
+    With autotuning on (the default), a background loop re-tunes the pipeline at times that
+    double from 10 ms after an iterator starts, and releasing an exhausted iterator at the
+    end of an epoch sometimes waits for that loop's next wake-up (10 ms x (2^k - 1): 5.11,
+    10.23, 20.47 s...): seconds lost at an epoch's end in a quarter to a third of the epochs
+    on a 2-core CPU, none with autotuning off (`benchmarks/iterator_stall.py`). Its tuning
+    buys nothing for these in-memory pipelines. Keras's own pipeline for NumPy arrays
+    cannot be given options; it keeps the stall."""
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.with_options(options)
 
 
 def steps_per_execution_allowed(steps: int, backend: str | None = None) -> bool:
@@ -96,7 +116,8 @@ def fast_fit_input(model: Any, x: Any, y: Any, batch_size: int | None,
     (one call of the training function per epoch) where the backend allows it.
 
     TensorFlow: a `tf.data` pipeline, reshuffled every epoch and prefetched (full batch: the
-    whole set as its one batch, held in memory, so that no step copies it); Keras's own
+    whole set as its one batch, held in memory, so that no step copies it), autotuning off
+    (`without_autotune`); Keras's own
     adapter for NumPy arrays slices and copies every batch on the Python side. JAX and
     PyTorch: the arrays, as Keras feeds them there."""
     steps = 1 if batch_size is None else -(-len(x) // batch_size)
@@ -107,11 +128,11 @@ def fast_fit_input(model: Any, x: Any, y: Any, batch_size: int | None,
     import tensorflow as tf
 
     if batch_size is None:
-        return (tf.data.Dataset.from_tensors((x, y)).cache(),), {"shuffle": False}
+        return (without_autotune(tf.data.Dataset.from_tensors((x, y)).cache()),), {"shuffle": False}
     dataset = (tf.data.Dataset.from_tensor_slices((x, y))
                .shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
                .batch(batch_size).prefetch(tf.data.AUTOTUNE))
-    return (dataset,), {"shuffle": False}  # shuffled by the pipeline
+    return (without_autotune(dataset),), {"shuffle": False}  # shuffled by the pipeline
 
 
 def cpu_model() -> str:

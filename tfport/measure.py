@@ -31,6 +31,12 @@ Variants (the faithful ports stay as they are; the faster ones are named here, a
   visible (on a 2-core CPU it was the slowest variant by far, with XLA's own CPU kernels in
   place of oneDNN's: `git show 40f1fee:docs/bench/bench-article.md`).
 
+Every `tf.data` pipeline built here (and `fast_fit_input`'s) runs with `tf.data`'s autotuning
+off (`tfport.backends.without_autotune`): with it on, releasing an epoch's iterator sometimes
+waits seconds for the autotuner's next wake-up (`benchmarks/iterator_stall.py`). So does the
+BERT port's own pipeline (`text_batches`); the pipeline Keras builds for NumPy arrays in
+`fit(x, y)`, the other Keras ports' input, takes no options and keeps the default.
+
 Besides the training chunks, each run times its evaluations, one prediction over the test
 set, and its own end (from the module's import), so that the parent can split the whole
 process into import, build, training, evaluation, prediction and the rest (Python's start
@@ -147,6 +153,7 @@ def _tf_data_graph(port: Any, profile: Any, x_train: Any, y_train: Any, seed: in
     an initializable iterator (as graph constants they would bloat the graph)."""
     import tensorflow as tf
 
+    from tfport import backends
     from tfport.contract import TF1Graph
 
     with tf.Graph().as_default():
@@ -160,7 +167,7 @@ def _tf_data_graph(port: Any, profile: Any, x_train: Any, y_train: Any, seed: in
         dataset = (tf.data.Dataset.from_tensor_slices((x_source, y_source))
                    .shuffle(len(x_train), seed=seed).repeat()
                    .batch(profile.batch_size).prefetch(tf.data.AUTOTUNE))
-    iterator = tf.compat.v1.data.make_initializable_iterator(dataset)
+    iterator = tf.compat.v1.data.make_initializable_iterator(backends.without_autotune(dataset))
     next_x, next_y = iterator.get_next()
     # Evaluation still feeds the test set, of another size than a training batch.
     x_in = tf.compat.v1.placeholder_with_default(next_x, [None, *x_train.shape[1:]])
@@ -233,9 +240,10 @@ def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
     if variant == "keras tf.data":
         import tensorflow as tf
 
-        fed = (tf.data.Dataset.from_tensor_slices((x_train, y_train))
-               .shuffle(len(x_train), seed=spec["seed"]).batch(profile.batch_size)
-               .prefetch(tf.data.AUTOTUNE),), {"shuffle": False}  # shuffled in tf.data
+        fed = (backends.without_autotune(
+            tf.data.Dataset.from_tensor_slices((x_train, y_train))
+            .shuffle(len(x_train), seed=spec["seed"]).batch(profile.batch_size)
+            .prefetch(tf.data.AUTOTUNE)),), {"shuffle": False}  # shuffled in tf.data
     elif spec["example"] in TEXT_EXAMPLES and (fast or variant == "keras fit, tokenized once"):
         fed, x_test = _tokenized_once(model, x_train, y_train, x_test, profile, spec["seed"])
         steps = -(-len(x_train) // (profile.batch_size or len(x_train)))
@@ -272,10 +280,13 @@ def _tokenized_once(model: Any, x_train: Any, y_train: Any, x_test: Any, profile
     `fit`'s input (a shuffled `tf.data` pipeline of token ids) and the tokenized test set."""
     import tensorflow as tf
 
+    from tfport import backends
+
     preprocessor, model.preprocessor = model.preprocessor, None
-    dataset = (tf.data.Dataset.from_tensor_slices((preprocessor(x_train), y_train))
-               .shuffle(len(x_train), seed=seed)
-               .batch(profile.batch_size or len(x_train)).prefetch(tf.data.AUTOTUNE))
+    dataset = backends.without_autotune(
+        tf.data.Dataset.from_tensor_slices((preprocessor(x_train), y_train))
+        .shuffle(len(x_train), seed=seed)
+        .batch(profile.batch_size or len(x_train)).prefetch(tf.data.AUTOTUNE))
     # the test set as token ids, padding mask and segment ids
     return ((dataset,), {"shuffle": False}), preprocessor(x_test)
 
