@@ -117,8 +117,8 @@ def test_the_fast_variant_trains_the_ports_model_to_the_same_weights():
 
 def test_the_pipelines_this_project_builds_run_without_the_autotuner():
     # With tf.data's autotuning on, releasing an epoch's iterator sometimes waits seconds
-    # for the autotuner's next wake-up (benchmarks/iterator_stall.py: a quarter to a third
-    # of the fit calls on this machine, none with it off). The pipelines tfport.backends
+    # for the autotuner's next wake-up (docs/bench/iterator-stall.md: 4-5 of 20 one-epoch
+    # fit calls on this machine, none with it off). The pipelines tfport.backends
     # builds, for `keras fast` and for the BERT port, must turn it off; one built without
     # `without_autotune` has `autotune.enabled` unset (None: on).
     import numpy as np

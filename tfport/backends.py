@@ -93,9 +93,9 @@ def without_autotune(dataset: Any) -> Any:
     With autotuning on (the default), a background loop re-tunes the pipeline at times that
     double from 10 ms after an iterator starts, and releasing an exhausted iterator at the
     end of an epoch sometimes waits for that loop's next wake-up (10 ms x (2^k - 1): 5.11,
-    10.23, 20.47 s...): seconds lost at an epoch's end in a quarter to a third of the epochs
-    on a 2-core CPU, none with autotuning off (`benchmarks/iterator_stall.py`). Its tuning
-    buys nothing for these in-memory pipelines. Keras's own pipeline for NumPy arrays
+    10.23, 20.47 s...): about 2 s lost at the end of 4-5 of 20 one-epoch `fit` calls on a
+    2-core CPU, none with autotuning off (`docs/bench/iterator-stall.md`). Its tuning buys
+    nothing for these in-memory pipelines. Keras's own pipeline for NumPy arrays
     cannot be given options; it keeps the stall."""
     import tensorflow as tf
 
