@@ -12,6 +12,9 @@ minute of the machine hits every variant alike. For each run the child process r
   chunks of at least 25 steps. A call's set-up (Keras builds its data pipeline in every
   `fit`) is thus spread over many steps, as in the ports' own runs;
   after each chunk (outside the timing) the test accuracy;
+- for Keras's `fit`, every epoch split in two: from its first training step's start to its
+  last step's end, and from there to the epoch's end (where `fit` on TensorFlow releases the
+  epoch's `tf.data` iterator, which sometimes waits for `tf.data`'s autotuner);
 - peak resident memory (ru_maxrss) and the resident memory right after the imports;
 
 and the parent times the whole child process, from its start to its exit (Python's start,
@@ -102,6 +105,17 @@ class Summary:
     process_ratio_spread: tuple[float, float] | None = None
     # median seconds of each part of a run, whole process split (None in older reports)
     phases: dict[str, float] | None = None
+    # Keras `fit` only, steady epochs (None for TF1, `train_on_batch` and older reports):
+    # the median over repeats of each run's median time in its training steps, its ratio to
+    # the TF1 port's steady time in the same repeat, and the time after an epoch's last step
+    # (median and longest over every epoch of every repeat, and how many took over
+    # SLOW_EPOCH_END_S of all the epochs timed, the first ones included)
+    in_steps_s: float | None = None
+    in_steps_ratio: float | None = None
+    in_steps_ratio_spread: tuple[float, float] | None = None
+    after_steps_s: float | None = None
+    after_steps_max_s: float | None = None
+    slow_epoch_ends: tuple[int, int] | None = None
 
 
 def _per_unit(run: dict) -> list[float]:
@@ -112,6 +126,19 @@ def _per_unit(run: dict) -> list[float]:
 def _steady(run: dict) -> float:
     later = _per_unit(run)
     return statistics.median(later) if later else run["chunk_s"][0] / run["chunks"][0]
+
+
+SLOW_EPOCH_END_S = 0.5  # an epoch's end takes milliseconds unless something waits
+
+
+def _steady_epochs(run: dict, key: str) -> list[float]:
+    """A Keras run's per-epoch times under `key` for the epochs after the first chunk."""
+    return run.get(key, [])[run["chunks"][0]:]
+
+
+def _in_steps(run: dict) -> float | None:
+    later = _steady_epochs(run, "epoch_steps_s")
+    return statistics.median(later) if later else None
 
 
 PHASES = ("import", "loading data", "build", "first unit", "other units", "evaluate", "predict",
@@ -188,8 +215,44 @@ def summarise(runs: list[dict], reference: dict) -> list[Summary]:
                                   if process_ratios and compared else None),
             phases=({phase: statistics.median(p[phase] for p in split) for phase in PHASES}
                     if all(split) else None),
+            **_epoch_parts(mine, baseline),
         ))
     return summaries
+
+
+def _epoch_parts(mine: list[dict], baseline: dict[int, dict]) -> dict:
+    """The Summary fields that split a Keras variant's steady epochs into the time in its
+    training steps and the time after the last step; empty where a run has no epochs timed."""
+    in_steps = [_in_steps(r) for r in mine]
+    if not all(seconds is not None for seconds in in_steps):
+        return {}
+    ratios = [seconds / _steady(baseline[r["repeat"]])
+              for seconds, r in zip(in_steps, mine) if r["repeat"] in baseline]
+    steady_after = [s for r in mine for s in _steady_epochs(r, "epoch_after_s")]
+    every_after = [s for r in mine for s in r["epoch_after_s"]]
+    return {"in_steps_s": statistics.median(in_steps),
+            "in_steps_ratio": statistics.median(ratios) if ratios else None,
+            "in_steps_ratio_spread": (min(ratios), max(ratios)) if ratios else None,
+            "after_steps_s": statistics.median(steady_after),
+            "after_steps_max_s": max(every_after),
+            "slow_epoch_ends": (sum(s > SLOW_EPOCH_END_S for s in every_after), len(every_after))}
+
+
+def epoch_table(summaries: Sequence[Summary]) -> str:
+    """Each Keras `fit` variant's steady epoch split: in its training steps, and after them."""
+    from tfport.tables import markdown_table
+
+    rows = [[s.example, s.variant, f"{s.steady_s:.3f}", f"{s.in_steps_s:.3f}",
+             "" if s.in_steps_ratio is None else
+             f"{s.in_steps_ratio:.2f} ({s.in_steps_ratio_spread[0]:.2f}-{s.in_steps_ratio_spread[1]:.2f})",
+             f"{s.after_steps_s:.3f}", f"{s.after_steps_max_s:.2f}",
+             f"{s.slow_epoch_ends[0]} of {s.slow_epoch_ends[1]}"]
+            for s in summaries if s.in_steps_s is not None]
+    return markdown_table(["example", "variant", "steady epoch s (median)",
+                           "in its training steps s (median)",
+                           "steps alone / tf1 feed_dict (median, range)",
+                           "after the last step s (median)", "after the last step s (longest)",
+                           f"epochs ending over {SLOW_EPOCH_END_S} s after the last step"], rows)
 
 
 def table(summaries: Sequence[Summary]) -> str:
@@ -295,7 +358,8 @@ def rewrite(json_path: str | Path) -> list[Summary]:
     path = Path(json_path)
     try:
         payload = json.loads(path.read_text())
-        pairs = ("steady_spread", "ratio_spread", "process_spread", "process_ratio_spread")
+        pairs = ("steady_spread", "ratio_spread", "process_spread", "process_ratio_spread",
+                 "in_steps_ratio_spread", "slow_epoch_ends")
         summaries = [Summary(**{**row, **{key: tuple(row[key]) for key in pairs
                                           if row.get(key) is not None}})
                      for row in payload["summaries"]]
@@ -338,6 +402,15 @@ def _write(summaries: list[Summary], runs: list[dict], reference: dict, out: Pat
         *(["Where the whole process goes (median seconds over repeats; the training capped "
            "as above):", "", phase_table(summaries), ""]
           if any(s.phases for s in summaries) else []),
+        *(["Inside a Keras epoch (`fit` only; steady epochs, seconds): the time from the start "
+           "of its first training step to the end of its last, and the time after that until "
+           "the epoch ends, where `fit` on TensorFlow releases the epoch's exhausted `tf.data` "
+           "iterator (with `tf.data`'s autotuning on, as in Keras's own pipeline for NumPy "
+           "arrays, that sometimes waits for the autotuner: docs/bench/README.md, "
+           "\"Spread\"). Steps alone / tf1: the time in the steps over the TF1 port's steady "
+           "time in the same repeat. The last column counts every epoch timed, the first "
+           "ones included.", "", epoch_table(summaries), ""]
+          if any(s.in_steps_s is not None for s in summaries) else []),
         "Steady time: the median over repeats of each run's median time per epoch (full-batch: "
         "per step) after the first. Ratio: that time over the faithful TF1 port's in the same "
         "repeat. Whole process: the child process from its start to its exit, as the parent "
