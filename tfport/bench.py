@@ -12,9 +12,10 @@ minute of the machine hits every variant alike. For each run the child process r
   chunks of at least 25 steps. A call's set-up (Keras builds its data pipeline in every
   `fit`) is thus spread over many steps, as in the ports' own runs;
   after each chunk (outside the timing) the test accuracy;
-- for Keras's `fit`, every epoch split in two: from its first training step's start to its
-  last step's end, and from there to the epoch's end (where `fit` on TensorFlow releases the
-  epoch's `tf.data` iterator, which sometimes waits for `tf.data`'s autotuner);
+- for Keras's `fit`, the time in each epoch's training steps (first step's start to last
+  step's end), so that a chunk's time splits into its steps and what `fit` did around them
+  (on TensorFlow, releasing each epoch's `tf.data` iterator, which sometimes waits for
+  `tf.data`'s autotuner);
 - peak resident memory (ru_maxrss) and the resident memory right after the imports;
 
 and the parent times the whole child process, from its start to its exit (Python's start,
@@ -105,17 +106,17 @@ class Summary:
     process_ratio_spread: tuple[float, float] | None = None
     # median seconds of each part of a run, whole process split (None in older reports)
     phases: dict[str, float] | None = None
-    # Keras `fit` only, steady epochs (None for TF1, `train_on_batch` and older reports):
-    # the median over repeats of each run's median time in its training steps, its ratio to
-    # the TF1 port's steady time in the same repeat, and the time after an epoch's last step
-    # (median and longest over every epoch of every repeat, and how many took over
-    # SLOW_EPOCH_END_S of all the epochs timed, the first ones included)
+    # Keras `fit` only (None for TF1, `train_on_batch` and older reports): the median over
+    # repeats of each run's median steady epoch's time in its training steps, and its ratio
+    # to the TF1 port's steady time in the same repeat; the time `fit` spent outside the
+    # steps (a chunk's time less its epochs' steps): per steady epoch (median over repeats),
+    # the most in any one call, and how many calls spent over SLOW_OUTSIDE_S there, of all
     in_steps_s: float | None = None
     in_steps_ratio: float | None = None
     in_steps_ratio_spread: tuple[float, float] | None = None
-    after_steps_s: float | None = None
-    after_steps_max_s: float | None = None
-    slow_epoch_ends: tuple[int, int] | None = None
+    outside_steps_s: float | None = None
+    outside_steps_max_s: float | None = None
+    slow_calls: tuple[int, int] | None = None
 
 
 def _per_unit(run: dict) -> list[float]:
@@ -128,17 +129,25 @@ def _steady(run: dict) -> float:
     return statistics.median(later) if later else run["chunk_s"][0] / run["chunks"][0]
 
 
-SLOW_EPOCH_END_S = 0.5  # an epoch's end takes milliseconds unless something waits
+SLOW_OUTSIDE_S = 0.5  # a fit call's work around its steps takes tenths of a second at most
+# unless something waits (building and releasing iterators, callbacks: 0.01-0.4 s measured)
 
 
-def _steady_epochs(run: dict, key: str) -> list[float]:
-    """A Keras run's per-epoch times under `key` for the epochs after the first chunk."""
-    return run.get(key, [])[run["chunks"][0]:]
+def _outside_steps(run: dict) -> list[float] | None:
+    """Seconds each chunk (one `fit` call) spent outside its epochs' training steps; None
+    for a run without epochs timed."""
+    steps = run.get("epoch_steps_s")
+    if not steps or len(steps) != sum(run["chunks"]):
+        return None
+    bounds = [sum(run["chunks"][:index]) for index in range(len(run["chunks"]) + 1)]
+    return [seconds - sum(steps[start:end])
+            for seconds, start, end in zip(run["chunk_s"], bounds, bounds[1:])]
 
 
-def _in_steps(run: dict) -> float | None:
-    later = _steady_epochs(run, "epoch_steps_s")
-    return statistics.median(later) if later else None
+def _in_steps(run: dict) -> float:
+    """The median time in the training steps of the epochs after the first chunk."""
+    later = run["epoch_steps_s"][run["chunks"][0]:] or run["epoch_steps_s"]
+    return statistics.median(later)
 
 
 PHASES = ("import", "loading data", "build", "first unit", "other units", "evaluate", "predict",
@@ -221,38 +230,42 @@ def summarise(runs: list[dict], reference: dict) -> list[Summary]:
 
 
 def _epoch_parts(mine: list[dict], baseline: dict[int, dict]) -> dict:
-    """The Summary fields that split a Keras variant's steady epochs into the time in its
-    training steps and the time after the last step; empty where a run has no epochs timed."""
-    in_steps = [_in_steps(r) for r in mine]
-    if not all(seconds is not None for seconds in in_steps):
+    """The Summary fields that split a Keras variant's `fit` calls into the time in their
+    training steps and the time outside them; empty where a run has no epochs timed."""
+    outside = [_outside_steps(r) for r in mine]
+    if not all(chunks is not None for chunks in outside):
         return {}
+    in_steps = [_in_steps(r) for r in mine]
     ratios = [seconds / _steady(baseline[r["repeat"]])
               for seconds, r in zip(in_steps, mine) if r["repeat"] in baseline]
-    steady_after = [s for r in mine for s in _steady_epochs(r, "epoch_after_s")]
-    every_after = [s for r in mine for s in r["epoch_after_s"]]
+    per_epoch = [statistics.median(seconds / units for seconds, units in
+                                   zip(chunks[1:] or chunks, r["chunks"][1:] or r["chunks"]))
+                 for chunks, r in zip(outside, mine)]
+    every_call = [seconds for chunks in outside for seconds in chunks]
     return {"in_steps_s": statistics.median(in_steps),
             "in_steps_ratio": statistics.median(ratios) if ratios else None,
             "in_steps_ratio_spread": (min(ratios), max(ratios)) if ratios else None,
-            "after_steps_s": statistics.median(steady_after),
-            "after_steps_max_s": max(every_after),
-            "slow_epoch_ends": (sum(s > SLOW_EPOCH_END_S for s in every_after), len(every_after))}
+            "outside_steps_s": statistics.median(per_epoch),
+            "outside_steps_max_s": max(every_call),
+            "slow_calls": (sum(s > SLOW_OUTSIDE_S for s in every_call), len(every_call))}
 
 
 def epoch_table(summaries: Sequence[Summary]) -> str:
-    """Each Keras `fit` variant's steady epoch split: in its training steps, and after them."""
+    """Each Keras `fit` variant's training split: in its steps, and around them."""
     from tfport.tables import markdown_table
 
     rows = [[s.example, s.variant, f"{s.steady_s:.3f}", f"{s.in_steps_s:.3f}",
              "" if s.in_steps_ratio is None else
              f"{s.in_steps_ratio:.2f} ({s.in_steps_ratio_spread[0]:.2f}-{s.in_steps_ratio_spread[1]:.2f})",
-             f"{s.after_steps_s:.3f}", f"{s.after_steps_max_s:.2f}",
-             f"{s.slow_epoch_ends[0]} of {s.slow_epoch_ends[1]}"]
+             f"{s.outside_steps_s:.3f}", f"{s.outside_steps_max_s:.2f}",
+             f"{s.slow_calls[0]} of {s.slow_calls[1]}"]
             for s in summaries if s.in_steps_s is not None]
-    return markdown_table(["example", "variant", "steady epoch s (median)",
-                           "in its training steps s (median)",
+    return markdown_table(["example", "variant", "steady time (median)",
+                           "in the training steps (median)",
                            "steps alone / tf1 feed_dict (median, range)",
-                           "after the last step s (median)", "after the last step s (longest)",
-                           f"epochs ending over {SLOW_EPOCH_END_S} s after the last step"], rows)
+                           "outside the steps, per steady epoch (median)",
+                           "outside the steps, most in one fit call",
+                           f"fit calls over {SLOW_OUTSIDE_S} s outside their steps"], rows)
 
 
 def table(summaries: Sequence[Summary]) -> str:
@@ -353,16 +366,14 @@ def bench(examples: Sequence[str], profile: str = "article", repeat: int = REPEA
 
 
 def rewrite(json_path: str | Path) -> list[Summary]:
-    """Render the Markdown and the plot again from a report's JSON, without running anything
-    (the figures are the recorded ones; only the wording can change)."""
+    """Render the Markdown and the plot again from a report's JSON, without running anything:
+    the summaries are computed again from the recorded runs and the machine's reference, so
+    the figures are the measured ones and only the wording and the arithmetic on them can
+    change."""
     path = Path(json_path)
     try:
         payload = json.loads(path.read_text())
-        pairs = ("steady_spread", "ratio_spread", "process_spread", "process_ratio_spread",
-                 "in_steps_ratio_spread", "slow_epoch_ends")
-        summaries = [Summary(**{**row, **{key: tuple(row[key]) for key in pairs
-                                          if row.get(key) is not None}})
-                     for row in payload["summaries"]]
+        summaries = summarise(payload["runs"], payload["reference"])
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise BenchError(f"{path} is not a `tfport bench` JSON report ({error})") from None
     _write(summaries, payload["runs"], payload["reference"], path.parent, payload["profile"],
@@ -402,14 +413,16 @@ def _write(summaries: list[Summary], runs: list[dict], reference: dict, out: Pat
         *(["Where the whole process goes (median seconds over repeats; the training capped "
            "as above):", "", phase_table(summaries), ""]
           if any(s.phases for s in summaries) else []),
-        *(["Inside a Keras epoch (`fit` only; steady epochs, seconds): the time from the start "
-           "of its first training step to the end of its last, and the time after that until "
-           "the epoch ends, where `fit` on TensorFlow releases the epoch's exhausted `tf.data` "
-           "iterator (with `tf.data`'s autotuning on, as in Keras's own pipeline for NumPy "
-           "arrays, that sometimes waits for the autotuner: docs/bench/README.md, "
-           "\"Spread\"). Steps alone / tf1: the time in the steps over the TF1 port's steady "
-           "time in the same repeat. The last column counts every epoch timed, the first "
-           "ones included.", "", epoch_table(summaries), ""]
+        *(["Keras `fit` in its training steps and around them (seconds per epoch, full "
+           "batch: per step; `train_on_batch` is not timed this way): the steady time as "
+           "above; the median steady epoch's time from the start of its first training step "
+           "to the end of its last, and that over the TF1 port's steady time in the same "
+           "repeat; and what each `fit` call (a chunk of training) spent outside its steps: "
+           "building and releasing each epoch's iterator and the callbacks, and, on "
+           "TensorFlow with `tf.data`'s autotuning on (Keras's own pipeline for NumPy "
+           "arrays), waiting for the autotuner when an epoch's iterator is released "
+           "(docs/bench/README.md, \"Spread\"). Calls counted: every chunk of every "
+           "repeat, the first epoch's included.", "", epoch_table(summaries), ""]
           if any(s.in_steps_s is not None for s in summaries) else []),
         "Steady time: the median over repeats of each run's median time per epoch (full-batch: "
         "per step) after the first. Ratio: that time over the faithful TF1 port's in the same "

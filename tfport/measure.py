@@ -37,8 +37,8 @@ waits seconds for the autotuner's next wake-up (`benchmarks/iterator_stall.py`).
 BERT port's own pipeline (`text_batches`); the pipeline Keras builds for NumPy arrays in
 `fit(x, y)`, the other Keras ports' input, takes no options and keeps the default.
 
-Every Keras `fit` also times each epoch in two parts, in its training steps and after its
-last step (`_clock_epochs`), so that a wait at an epoch's end shows apart from the steps.
+Every Keras `fit` also times each epoch's training steps (`_clock_epochs`), so that what
+`fit` spends around them (a wait between epochs among it) shows apart from the steps.
 
 Besides the training chunks, each run times its evaluations, one prediction over the test
 set, and its own end (from the module's import), so that the parent can split the whole
@@ -227,18 +227,20 @@ def _train_tf1(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
             "evaluate_s": evaluations, "predict_s": predict_s}
 
 
-def _clock_epochs(model: Any) -> dict[str, list[float]]:
-    """From now on every `model.fit` also times each of its epochs, in two parts: `steps`,
-    from the start of its first training step to the end of its last, and `after`, from
-    there to the epoch's end. On TensorFlow `fit` releases the epoch's exhausted iterator in
-    `after`, which with `tf.data`'s autotuning on sometimes waits seconds for the autotuner
-    (benchmarks/iterator_stall.py). Returns the two lists, filled epoch by epoch as `fit`
-    runs (`train_on_batch` has no epochs: they stay empty). The step's end is taken where
-    `fit` gets the training function's result back, so no batch-end callback is added
-    (one would turn off Keras's asynchronous dispatch of the others)."""
+def _clock_epochs(model: Any) -> list[float]:
+    """From now on every `model.fit` also times each of its epochs' training steps, from the
+    start of the first to the end of the last; returns the list, filled epoch by epoch as
+    `fit` runs (`train_on_batch` has no epochs: it stays empty). A chunk's time less its
+    epochs' steps is what `fit` spent around them: building and releasing each epoch's
+    iterator, callbacks; on TensorFlow, with `tf.data`'s autotuning on, the release sometimes
+    waits seconds for the autotuner (benchmarks/autotune_race.py), and it happens outside any
+    epoch's callbacks (when the next epoch's iterator replaces it, or when `fit` returns).
+    The last step's end is taken where `fit` gets the training function's result back, so no
+    batch-end callback is added (one would turn off Keras's asynchronous dispatch of the
+    others)."""
     import keras
 
-    clock: dict[str, list[float]] = {"steps": [], "after": []}
+    steps: list[float] = []
     marks: dict[str, float] = {}
 
     class EpochClock(keras.callbacks.Callback):
@@ -250,8 +252,7 @@ def _clock_epochs(model: Any) -> dict[str, list[float]]:
 
         def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
             if "first" in marks and "last" in marks:
-                clock["steps"].append(marks["last"] - marks["first"])
-                clock["after"].append(time.perf_counter() - marks["last"])
+                steps.append(marks["last"] - marks["first"])
 
     def clocked(train_function: Any) -> Any:
         def train_function_clocked(*args: Any, **kwargs: Any) -> Any:
@@ -271,7 +272,7 @@ def _clock_epochs(model: Any) -> dict[str, list[float]]:
         return fit(*args, callbacks=[*(callbacks or []), EpochClock()], **kwargs)
 
     model.fit = fit_clocking_epochs
-    return clock
+    return steps
 
 
 def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
@@ -284,7 +285,7 @@ def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
     keras.utils.set_random_seed(spec["seed"])
     build_start = time.perf_counter()
     model = port.build_model(profile)
-    epochs = _clock_epochs(model)
+    epoch_steps = _clock_epochs(model)
     if variant == "keras fit, 100 steps/call":
         model.steps_per_execution = STEPS_PER_EXECUTION
     fast = variant in ("keras fast", "keras xla+tf.data")
@@ -323,7 +324,7 @@ def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
     model.predict(x_test, batch_size=1000, verbose=0)
     return {"build_s": build_s, "chunk_s": times, "accuracy": accuracies,
             "evaluate_s": evaluations, "predict_s": time.perf_counter() - start,
-            "epoch_steps_s": epochs["steps"], "epoch_after_s": epochs["after"]}
+            "epoch_steps_s": epoch_steps}
 
 
 def _tokenized_once(model: Any, x_train: Any, y_train: Any, x_test: Any, profile: Any,
