@@ -86,6 +86,12 @@ def test_the_tf_data_and_fast_variants_train_and_evaluate(example_id, variant):
     assert run["chunks"] == [1, 1] and len(run["chunk_s"]) == len(run["accuracy"]) == 2
     assert len(run["evaluate_s"]) == 2 and run["predict_s"] > 0
     if example_id == "binary_mlp":
+        # Each epoch's training steps timed from the first step's start to the last one's
+        # end: most of its fit call (0.9 or more of it measured; a clock that timed one
+        # step, or nothing, would be far below half).
+        assert len(run["epoch_steps_s"]) == 2
+        assert all(0.5 * whole < steps < whole
+                   for steps, whole in zip(run["epoch_steps_s"], run["chunk_s"])), run
         # Two quick epochs of seed 0 reached 0.929-0.941 test accuracy in the port and both
         # variants (measured 2026-11-26); chance is 0.5. mlp_gd's two steps at 0.01 barely
         # move it (0.09 in every variant); the test below checks its weights instead.
@@ -292,6 +298,7 @@ def test_keras_fit_time_is_split_into_its_steps_and_what_fit_does_around_them():
     reference = {"gemm_flops_per_s": 1e9, "training_flops": {"cnn_sparse": 1000}}
     tf1, keras = bench.summarise(runs, reference)
     assert tf1.in_steps_s is None and tf1.slow_calls is None
+    assert bench._outside_steps(runs[3]) == pytest.approx([0.1, 5.0])
     assert keras.in_steps_s == 1.0 and keras.in_steps_ratio == 0.5
     assert keras.outside_steps_s == pytest.approx((0.1 + 5.0 / 3) / 2)
     assert keras.outside_steps_max_s == pytest.approx(5.0) and keras.slow_calls == (1, 4)
