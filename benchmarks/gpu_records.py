@@ -1,13 +1,19 @@
 """The Keras ports on a GPU: article-profile records on JAX and PyTorch, and a plain PyTorch loop.
 
+    python benchmarks/gpu_records.py --prepare-bert .gpu-data/bert     (here, with TensorFlow)
     python benchmarks/gpu_records.py --out docs/results/gpu [--profile article]
-        [--jax ID ...] [--torch ID ...] [--no-reference] [--no-variants]
+        [--jax ID ...] [--torch ID ...] [--bert .gpu-data/bert] [--no-reference] [--no-variants]
 
 Runs, each in a fresh process (Keras takes its backend when first imported):
 
 - `tfport run ID --api keras --backend B --profile P --quiet --out OUT` for each example
-  named under `--jax` (default: every example but bert_classifier, whose KerasHub tokenizer
-  needs TensorFlow) and `--torch` (default: cnn_sparse): one record each, with the device;
+  named under `--jax` (default: every example but bert_classifier) and `--torch` (default:
+  cnn_sparse): one record each, with the device;
+- with `--bert FOLDER`, bert_classifier's Keras port on JAX (`bert_on_this_machine`): its
+  `build_model`, `train` and KerasHub's tokenizer as written, with the two pieces that need
+  TensorFlow done otherwise: the checkpoint's values read here beforehand
+  (`--prepare-bert FOLDER`, which needs TensorFlow) and the batches of sentences made by
+  Grain instead of `tf.data`. It needs the `keras-hub` and `grain` packages there;
 - `cnn_sparse`'s Keras port as `tfport bench` times it (`python -m tfport.measure`), as
   written, with 100 steps per call, and as `keras fast` (one call per epoch), on JAX:
   seconds per epoch;
@@ -15,8 +21,9 @@ Runs, each in a fresh process (Keras takes its backend when first imported):
   reference the README's GPU table compares with, and in plain JAX with one jitted
   `lax.scan` per epoch (`reference_jax_scan_cnn`), the floor for the fast Keras variant.
 
-It needs no TensorFlow: the machine this project can borrow a GPU on has JAX and PyTorch
-only. The TF1 ports are not run here. Everything it writes is listed in OUT/index.json.
+It needs no TensorFlow (but `--prepare-bert`): the machine this project can borrow a GPU on
+has JAX and PyTorch only. The TF1 ports are not run here. Everything it writes is listed in
+OUT/index.json.
 """
 
 from __future__ import annotations
@@ -51,6 +58,101 @@ def run_port(example_id: str, backend: str, profile: str, out: Path) -> dict:
         return {"example": example_id, "backend": backend, "error": completed.stderr[-2000:]}
     suffix = "" if backend == "tensorflow" else f"-{backend}"
     return json.loads((out / f"{example_id}-keras{suffix}-{profile}-seed0.json").read_text())
+
+
+BERT_FILES = ("bert_config.json", "vocab.txt", "bert_model.ckpt.index")  # what read_folder checks
+BERT_VALUES = "backbone.npz"
+BERT_NOTE = ("bert_classifier's port on a machine without TensorFlow (benchmarks/gpu_records.py): "
+             "its build_model, train and KerasHub tokenizer as written; the checkpoint's values "
+             "read beforehand with TensorFlow (backbone.npz) and its batches of sentences made "
+             "by Grain instead of tf.data (tfport.backends.text_batches)")
+
+
+def prepare_bert(folder: Path, profile_name: str) -> Path:
+    """Here, with TensorFlow: the BERT checkpoint's values, mapped onto the port's
+    `BertBackbone` by `tfport.bert_checkpoint.backbone_values` (which reads the checkpoint
+    with `tf.train.load_checkpoint`), into FOLDER/backbone.npz, beside the checkpoint
+    folder's config, vocabulary and index: what `--bert FOLDER` needs on the GPU machine."""
+    import shutil
+
+    import keras_hub
+    import numpy as np
+
+    from tfport import bert_checkpoint
+    from tfport.profiles import get_profile
+
+    source = bert_checkpoint.bert_folder()
+    backbone = keras_hub.models.BertBackbone(**bert_checkpoint.backbone_arguments(
+        source.config, get_profile("bert_classifier", profile_name).sequence_length))
+    values = bert_checkpoint.backbone_values(source.checkpoint, backbone)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in BERT_FILES:
+        shutil.copyfile(Path(source.vocab).parent / name, folder / name)
+    np.savez(folder / BERT_VALUES, **values)
+    return folder
+
+
+def grain_batches(sentences, labels, batch_size: int, shuffle: bool = True):
+    """`tfport.backends.text_batches` without TensorFlow: the sentences and labels in batches
+    as a Grain dataset, which KerasHub's `fit` tokenizes as it does a `tf.data` one. In the
+    order given: only for profiles whose one batch is every sentence, where the order within
+    the batch changes no step."""
+    import grain
+
+    if batch_size < len(sentences):
+        raise SystemExit(f"bert_classifier without TensorFlow runs only profiles whose batch is "
+                         f"all {len(sentences)} sentences (got batches of {batch_size})")
+    return grain.MapDataset.source(list(zip(sentences, labels))).batch(batch_size)
+
+
+def bert_on_this_machine(folder: Path, profile_name: str, out: Path) -> Path:
+    """bert_classifier's Keras port, run by the Keras scaffold as `tfport run` runs it, on a
+    machine without TensorFlow: `bert_checkpoint.backbone_values` gives the values
+    `prepare_bert` carried, and the port's `text_batches` is `grain_batches`. Writes the
+    record (which says so in `extra`) and the loss plot; returns the record's path."""
+    import importlib
+
+    import numpy as np
+
+    from keras_models import program
+    from tfport import bert_checkpoint, plots
+    from tfport.profiles import get_profile
+
+    os.environ[bert_checkpoint.ENV_VAR] = str(folder)
+    carried = np.load(folder / BERT_VALUES)
+
+    def carried_values(checkpoint: str, backbone) -> dict:
+        shapes = {weight.path: tuple(weight.shape) for weight in backbone.weights}
+        if {path: carried[path].shape for path in carried.files} != shapes:
+            raise SystemExit(f"{folder / BERT_VALUES} does not fit this profile's backbone: "
+                             f"make it again with --prepare-bert {folder} --profile {profile_name}")
+        return {path: carried[path] for path in carried.files}
+
+    bert_checkpoint.backbone_values = carried_values
+    port = importlib.import_module("keras_models.bert_classifier")
+    port.text_batches = grain_batches
+    profile = get_profile("bert_classifier", profile_name)
+    result = program.run_program("bert_classifier", port.load_data, port.build_model,
+                                 port.train, profile, 0, 0, extra={"ran": BERT_NOTE}).result
+    path = result.save(out)
+    plots.loss_curves([result], out / f"bert_classifier-{profile_name}-seed0-"
+                                      f"{result.environment['backend']}-keras-loss.png")
+    return path
+
+
+def run_bert(folder: Path, profile: str, out: Path) -> dict:
+    """`bert_on_this_machine` on JAX, in a child process; its record."""
+    started = time.perf_counter()
+    completed = subprocess.run(
+        [sys.executable, __file__, "--bert-only", str(folder), "--profile", profile,
+         "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "KERAS_BACKEND": "jax"})
+    print(f"bert_classifier on jax: exit {completed.returncode} in "
+          f"{time.perf_counter() - started:.1f} s", flush=True)
+    if completed.returncode != 0:
+        print(completed.stderr[-2000:], flush=True)
+        return {"example": "bert_classifier", "backend": "jax", "error": completed.stderr[-2000:]}
+    return json.loads(Path(completed.stdout.strip().splitlines()[-1]).read_text())
 
 
 def measured_variant(variant: str, backend: str, profile: str) -> dict:
@@ -245,15 +347,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", default="article")
     parser.add_argument("--jax", nargs="*", default=JAX_DEFAULT, metavar="ID")
     parser.add_argument("--torch", nargs="*", default=["cnn_sparse"], metavar="ID")
+    parser.add_argument("--bert", metavar="FOLDER", type=Path, default=None,
+                        help="also run bert_classifier on JAX from a --prepare-bert folder")
+    parser.add_argument("--prepare-bert", metavar="FOLDER", type=Path, default=None,
+                        help="run nothing else: write what --bert needs (needs TensorFlow)")
     parser.add_argument("--no-reference", action="store_true")
     parser.add_argument("--no-variants", action="store_true")
     parser.add_argument("--rewrite", metavar="INDEX", type=Path, default=None,
                         help="run nothing: write gpu.md again beside a run's index.json")
     parser.add_argument("--jax-scan-only", metavar="PROFILE", default=None,
                         help=argparse.SUPPRESS)  # the child that runs the plain JAX loop
+    parser.add_argument("--bert-only", metavar="FOLDER", type=Path, default=None,
+                        help=argparse.SUPPRESS)  # the child that runs bert_classifier
     args = parser.parse_args(argv)
     if args.jax_scan_only:
         print(json.dumps(reference_jax_scan_cnn(args.jax_scan_only)))
+        return 0
+    if args.prepare_bert:
+        print(f"wrote {prepare_bert(args.prepare_bert, args.profile)}: what --bert needs")
+        return 0
+    if args.bert_only:
+        args.out.mkdir(parents=True, exist_ok=True)
+        print(bert_on_this_machine(args.bert_only, args.profile, args.out))
         return 0
     if args.rewrite:
         table = report(json.loads(args.rewrite.read_text()))
@@ -280,16 +395,19 @@ def main(argv: list[str] | None = None) -> int:
             save()
             print(f"plain {name} cnn_sparse: {found.get('test_accuracy')} in "
                   f"{found.get('train_time_s')} s", flush=True)
-    for backend, examples in (("jax", args.jax), ("torch", args.torch)):
-        for example_id in examples:
-            index["records"].append(run_port(example_id, backend, args.profile, args.out))
-            save()
-    if not args.no_variants:
+    if not args.no_variants:  # beside the references: the ratio the report is for
         for variant in ("keras fit", "keras fit, 100 steps/call", "keras fast"):
             index["variants"].append(measured_variant(variant, "jax", args.profile))
             save()
             print(f"cnn_sparse / {variant} on jax: "
                   f"{index['variants'][-1].get('chunk_s', 'failed')}", flush=True)
+    for backend, examples in (("jax", args.jax), ("torch", args.torch)):
+        for example_id in examples:
+            index["records"].append(run_port(example_id, backend, args.profile, args.out))
+            save()
+    if args.bert:
+        index["records"].append(run_bert(args.bert, args.profile, args.out))
+        save()
     (args.out / "gpu.md").write_text(report(index) + "\n")
     print(f"wrote {args.out}/index.json and {args.out}/gpu.md")
     return 0
