@@ -15,8 +15,9 @@ Runs, each in a fresh process (Keras takes its backend when first imported):
   (`--prepare-bert FOLDER`, which needs TensorFlow) and the batches of sentences made by
   Grain instead of `tf.data`. It needs the `keras-hub` and `grain` packages there;
 - `cnn_sparse`'s Keras port as `tfport bench` times it (`python -m tfport.measure`), as
-  written, with 100 steps per call, and as `keras fast` (one call per epoch), on JAX:
-  seconds per epoch;
+  written, with 100 steps per call, as `keras fast` (one call per epoch), and as `keras jax
+  scan` (the same model and optimizer in keras-io's JAX loop, one `lax.scan` per epoch), on
+  JAX: seconds per epoch;
 - the same network, optimizer and batches in plain PyTorch (`reference_torch_cnn`), the
   reference the README's GPU table compares with, and in plain JAX with one jitted
   `lax.scan` per epoch (`reference_jax_scan_cnn`), the floor for the fast Keras variant.
@@ -396,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"plain {name} cnn_sparse: {found.get('test_accuracy')} in "
                   f"{found.get('train_time_s')} s", flush=True)
     if not args.no_variants:  # beside the references: the ratio the report is for
-        for variant in ("keras fit", "keras fit, 100 steps/call", "keras fast"):
+        for variant in ("keras fit", "keras fit, 100 steps/call", "keras fast", "keras jax scan"):
             index["variants"].append(measured_variant(variant, "jax", args.profile))
             save()
             print(f"cnn_sparse / {variant} on jax: "

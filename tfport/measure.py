@@ -27,6 +27,13 @@ Variants (the faithful ports stay as they are; the faster ones are named here, a
   function per epoch (`steps_per_execution` = the steps of an epoch) on the input each
   backend reads fastest (TensorFlow: a `tf.data` pipeline, or the whole training set held
   as its one batch for full-batch examples); text examples tokenized once as above;
+- `keras jax scan` (JAX only, `cnn_sparse`): the same Keras model, optimizer and loss,
+  trained by keras-io's JAX training loop ("Writing a training loop from scratch in JAX":
+  `model.stateless_call`, `optimizer.stateless_apply`) with each epoch one jitted
+  `jax.lax.scan` over its batches and the training set held on the device (`_jax_scan`).
+  `fit` cannot do this on JAX: Keras 3.15's JAX trainer runs `steps_per_execution` steps as
+  a Python loop of one jitted step each, every batch copied from host memory
+  (`keras/src/backend/jax/trainer.py`, `_make_function`);
 - `keras xla+tf.data`: `keras fast` with `jit_compile=True`; timed only where a GPU is
   visible (on a 2-core CPU it was the slowest variant by far, with XLA's own CPU kernels in
   place of oneDNN's: `git show 40f1fee:docs/bench/bench-article.md`).
@@ -73,6 +80,9 @@ VARIANTS: dict[str, tuple[str, str]] = {  # name -> (api, what it is)
     "keras fast": ("keras", "the same model, one call of the training function per epoch "
                             "(steps_per_execution) on the input the backend reads fastest "
                             "(TensorFlow: tf.data; text: tokenized once)"),
+    "keras jax scan": ("keras", "the same model, optimizer and loss in keras-io's JAX training "
+                                "loop (stateless_call, stateless_apply), each epoch one jitted "
+                                "lax.scan over its batches on the device; JAX only"),
     "keras xla+tf.data": ("keras", "keras fast with jit_compile=True (XLA); timed on a GPU only"),
 }
 FAITHFUL_TF1 = "tf1 feed_dict"
@@ -81,6 +91,7 @@ PLAIN = (FAITHFUL_TF1, "keras fit", "keras fit, 100 steps/call")
 # given: every example but cnn_mse_sgd (chunks) and cnn_onehot (validation inside `train`).
 TF_DATA_EXAMPLES = ("mlp_gd", "cnn_sparse", "binary_mlp", "backprop")
 TEXT_EXAMPLES = ("bert_classifier",)  # their Keras models tokenize inside fit
+SCAN_EXAMPLES = ("cnn_sparse",)  # `keras jax scan`: mini-batch, autodiff, one compiled loss
 FULL_BATCH_CHUNKS = 10  # evaluation points after the first step, at most
 MIN_CHUNK = 25  # steps per call of a training loop, at least: each `fit` call costs set-up
 STEPS_PER_EXECUTION = 100
@@ -101,12 +112,15 @@ def variants_of(example_id: str, backend: str = "tensorflow", gpu: bool = False,
     text_only = ("keras fit, tokenized once",)
     fast = ("keras fast",) + (("keras xla+tf.data",) if gpu else ())
     names = [name for name in VARIANTS if name in PLAIN
-             or (example_id in TF_DATA_EXAMPLES and name not in text_only + ("keras fast",))
+             or (example_id in TF_DATA_EXAMPLES
+                 and name not in text_only + ("keras fast", "keras jax scan"))
              or (example_id in TEXT_EXAMPLES and name in text_only)
              or (example_id in TF_DATA_EXAMPLES + TEXT_EXAMPLES and name in fast)]
     if full_batch:
         names = [name for name in names
                  if name not in ("keras fit, 100 steps/call", "keras tf.data")]
+    if backend == "jax" and example_id in SCAN_EXAMPLES and not full_batch:
+        names.append("keras jax scan")
     if backend == "tensorflow":
         return [name for name in names if name != "keras xla+tf.data" or gpu]
     return [name for name in names if VARIANTS[name][0] == "keras"
@@ -303,6 +317,8 @@ def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
             model.steps_per_execution = steps  # one call of the training function per epoch
     elif fast:
         fed = backends.fast_fit_input(model, x_train, y_train, profile.batch_size, spec["seed"])
+    elif variant == "keras jax scan":
+        fed = _jax_scan(model, x_train, y_train, profile.batch_size, spec["seed"], epoch_steps)
     else:
         fed = None
     if variant == "keras xla+tf.data":
@@ -311,7 +327,9 @@ def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
     times, accuracies, evaluations = [], [], []
     for units in spec["chunks"]:
         start = time.perf_counter()
-        if fed is not None:
+        if callable(fed):  # keras jax scan
+            fed(units)
+        elif fed is not None:
             data, fit_arguments = fed
             model.fit(*data, epochs=units, verbose=0, **fit_arguments)
         else:
@@ -325,6 +343,70 @@ def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
     return {"build_s": build_s, "chunk_s": times, "accuracy": accuracies,
             "evaluate_s": evaluations, "predict_s": time.perf_counter() - start,
             "epoch_steps_s": epoch_steps}
+
+
+def _jax_scan(model: Any, x: Any, y: Any, batch_size: int, seed: int,
+              epoch_s: list[float], shuffle: bool = True) -> Any:
+    """`train(epochs)` for `model` (compiled, JAX backend): keras-io's JAX training loop
+    (`model.stateless_call`, the compiled loss, `optimizer.stateless_apply`) with each epoch
+    one jitted `jax.lax.scan` over its batches, (x, y) held on the device and permuted there
+    each epoch (in order without `shuffle`); a last partial batch is one more step, as in
+    `fit`. Appends each epoch's seconds to `epoch_s` (all of an epoch is its steps) and
+    writes the trained values back into the model's variables after each call."""
+    import jax
+    import keras
+    import numpy as np
+
+    if model.losses:
+        raise ValueError("keras jax scan: the model adds losses of its own; only the compiled "
+                         "loss is scanned")
+    loss_of = keras.losses.get(model.loss)
+    optimizer = model.optimizer
+    optimizer.build(model.trainable_variables)
+    x, y = jax.device_put(np.asarray(x)), jax.device_put(np.asarray(y))
+    full = len(x) // batch_size * batch_size
+
+    def loss_and_updates(trainable, non_trainable, x_batch, y_batch):
+        y_pred, non_trainable = model.stateless_call(trainable, non_trainable, x_batch,
+                                                     training=True)
+        return keras.ops.mean(loss_of(y_batch, y_pred)), non_trainable
+
+    gradients = jax.value_and_grad(loss_and_updates, has_aux=True)
+
+    def step(state, batch):
+        trainable, non_trainable, optimizer_values = state
+        (loss, non_trainable), grads = gradients(trainable, non_trainable, *batch)
+        trainable, optimizer_values = optimizer.stateless_apply(optimizer_values, grads,
+                                                                trainable)
+        return (trainable, non_trainable, optimizer_values), loss
+
+    @jax.jit
+    def epoch(state, key):
+        order = jax.random.permutation(key, len(x)) if shuffle else jax.numpy.arange(len(x))
+        batches = (x[order[:full]].reshape(-1, batch_size, *x.shape[1:]),
+                   y[order[:full]].reshape(-1, batch_size, *y.shape[1:]))
+        state, losses = jax.lax.scan(step, state, batches)
+        if full < len(x):
+            state, _ = step(state, (x[order[full:]], y[order[full:]]))
+        return state, losses.mean()
+
+    keys = iter(jax.random.split(jax.random.PRNGKey(seed), 10_000))
+
+    def train(epochs: int) -> None:
+        state = ([v.value for v in model.trainable_variables],
+                 [v.value for v in model.non_trainable_variables],
+                 [v.value for v in optimizer.variables])
+        for _ in range(epochs):
+            start = time.perf_counter()
+            state, loss = epoch(state, next(keys))
+            loss.block_until_ready()
+            epoch_s.append(time.perf_counter() - start)
+        for variables, values in zip((model.trainable_variables, model.non_trainable_variables,
+                                      optimizer.variables), state):
+            for variable, value in zip(variables, values):
+                variable.assign(value)
+
+    return train
 
 
 def _tokenized_once(model: Any, x_train: Any, y_train: Any, x_test: Any, profile: Any,
