@@ -212,7 +212,7 @@ def test_tfport_run_prints_no_tensorflow_start_up_line_and_no_warning(tmp_path):
 def test_a_backend_or_tensorflow_that_is_not_installed_is_one_line(monkeypatch, capsys):
     # Checked before anything is imported or trained: a machine without JAX asked for JAX,
     # and one without TensorFlow asked for what needs it (the TF1 ports, the default
-    # backend, KerasHub's tokenizers).
+    # backend, bert_classifier's checkpoint reader and tf.data batches).
     import importlib.util
 
     real = importlib.util.find_spec

@@ -226,10 +226,10 @@ def _check_inputs(args: argparse.Namespace) -> None:
         import importlib.util
 
         if importlib.util.find_spec("tensorflow") is None:
-            raise UnknownChoice("TensorFlow is not installed: the TF1 ports and the Keras "
-                                "ports' default backend need it, and KerasHub's tokenizers "
-                                "(pip install -e .); without "
-                                "it, run a Keras port on another backend: tfport run ID "
+            raise UnknownChoice("TensorFlow is not installed: the TF1 ports, the Keras "
+                                "ports' default backend and bert_classifier (a TF1 checkpoint, "
+                                "tf.data batches) need it (pip install -e .); without it, run "
+                                "another Keras port on another backend: tfport run ID "
                                 "--api keras --backend jax")
     records = None if getattr(args, "no_run", False) else getattr(args, "records", None)
     for folder in (getattr(args, "out", None), records):
