@@ -98,11 +98,11 @@ def grain_batches(sentences, labels, batch_size: int, shuffle: bool = True):
     as a Grain dataset, which KerasHub's `fit` tokenizes as it does a `tf.data` one. In the
     order given: only for profiles whose one batch is every sentence, where the order within
     the batch changes no step."""
-    import grain
-
     if batch_size < len(sentences):
         raise SystemExit(f"bert_classifier without TensorFlow runs only profiles whose batch is "
                          f"all {len(sentences)} sentences (got batches of {batch_size})")
+    import grain
+
     return grain.MapDataset.source(list(zip(sentences, labels))).batch(batch_size)
 
 

@@ -183,6 +183,39 @@ def test_a_folder_or_checkpoint_that_does_not_fit_is_named(folder, tmp_path):
         bert_checkpoint.backbone_values(found.checkpoint, keras_hub.models.BertBackbone(**deeper))
 
 
+def test_gpu_records_carries_the_checkpoints_backbone_to_a_machine_without_tensorflow(
+        folder, tmp_path, monkeypatch):
+    # benchmarks/gpu_records.py --prepare-bert: the values the GPU machine loads in place of
+    # the checkpoint (which only TensorFlow reads) are the checkpoint's, as load_backbone
+    # sets them for the article profile's sequence length, beside the files read_folder checks.
+    import importlib.util
+
+    import keras_hub
+
+    from tfport.profiles import get_profile
+
+    spec = importlib.util.spec_from_file_location(
+        "gpu_records", Path(__file__).resolve().parents[1] / "benchmarks" / "gpu_records.py")
+    gpu_records = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gpu_records)
+    monkeypatch.setenv(bert_checkpoint.ENV_VAR, str(folder))
+    carried = gpu_records.prepare_bert(tmp_path / "carried", "article")
+    found = bert_checkpoint.read_folder(carried)
+    backbone = bert_checkpoint.load_backbone(folder / bert_checkpoint.CHECKPOINT,
+                                             keras_hub.models.BertBackbone(
+                                                 **bert_checkpoint.backbone_arguments(
+                                                     found.config, get_profile(
+                                                         "bert_classifier", "article")
+                                                     .sequence_length)))
+    values = np.load(carried / gpu_records.BERT_VALUES)
+    assert sorted(values.files) == sorted(weight.path for weight in backbone.weights)
+    for weight in backbone.weights:
+        assert np.array_equal(values[weight.path], np.array(weight)), weight.path
+    # Without tf.data, only a profile whose one batch is every sentence keeps fit's steps.
+    with pytest.raises(SystemExit, match="whose batch is all 3 sentences"):
+        gpu_records.grain_batches(np.array(["a", "b", "c"]), np.array([0, 1, 0]), 2)
+
+
 @pytest.mark.parametrize("api", ["tf1", "keras"])
 def test_each_article_run_trains_on_its_own_sentences(api, tmp_path, capsys):
     # The article's runs as printed: 10 epochs at 2e-5 on its sentences, tested on them.
