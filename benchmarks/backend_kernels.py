@@ -119,51 +119,68 @@ def tensorflow_times(a: dict, repeats: int) -> list[float]:
     return [median_ms(f, repeats) for f in (conv, pool, dense, adam, step)]
 
 
+def jax_conv2d(inputs, w):
+    import jax
+
+    return jax.lax.conv_general_dilated(inputs, w, (1, 1), "VALID",
+                                        dimension_numbers=("NHWC", "HWIO", "NHWC"))
+
+
+def jax_max_pool(h):
+    import jax
+    import jax.numpy as jnp
+
+    return jax.lax.reduce_window(h, -jnp.inf, jax.lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "VALID")
+
+
+def jax_adam_update(q, m, s, g, t):
+    import jax
+    import jax.numpy as jnp
+
+    lr, b1, b2, eps = 1e-3, 0.9, 0.999, 1e-7
+    m = jax.tree.map(lambda m, g: b1 * m + (1 - b1) * g, m, g)
+    s = jax.tree.map(lambda s, g: b2 * s + (1 - b2) * g * g, s, g)
+    alpha = lr * jnp.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+    q = jax.tree.map(lambda w, m, s: w - alpha * m / (jnp.sqrt(s) + eps), q, m, s)
+    return q, m, s
+
+
+def jax_training_step(a: dict) -> tuple[Callable, tuple]:
+    """The whole training step in plain JAX, not yet jitted: `step(q, m, s, t)` runs forward,
+    backward and Adam on the one batch of `a` and returns the new weights and moments; and
+    its first arguments (the weights of `a`, zero moments, t = 1)."""
+    import jax
+    import jax.numpy as jnp
+
+    x, y = jnp.asarray(a["x"]), jnp.asarray(a["y"])
+
+    def loss_of(q):
+        h = jax_max_pool(jax.nn.relu(jax_conv2d(x, q["conv_w"]) + q["conv_b"]))
+        h = jax.nn.relu(h.reshape(BATCH, -1) @ q["dense_w"] + q["dense_b"])
+        logits = h @ q["out_w"] + q["out_b"]
+        return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), y[:, None], axis=1))
+
+    def step(q, m, s, t):
+        return jax_adam_update(q, m, s, jax.grad(loss_of)(q), t)
+
+    q = {name: jnp.asarray(a[name]) for name in WEIGHTS}
+    zeros = jax.tree.map(jnp.zeros_like, q)
+    return step, (q, zeros, zeros, 1.0)
+
+
 def jax_times(a: dict, repeats: int) -> list[float]:
     import jax
     import jax.numpy as jnp
 
-    p = {name: jnp.asarray(a[name]) for name in WEIGHTS}
-    x, y, pooled, flat = (jnp.asarray(a[k]) for k in ("x", "y", "pooled", "flat"))
-    dims = ("NHWC", "HWIO", "NHWC")
-
-    def conv2d(inputs, w):
-        return jax.lax.conv_general_dilated(inputs, w, (1, 1), "VALID", dimension_numbers=dims)
-
-    def max_pool(h):
-        return jax.lax.reduce_window(h, -jnp.inf, jax.lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "VALID")
-
-    def forward(q, inputs):
-        h = jax.nn.relu(conv2d(inputs, q["conv_w"]) + q["conv_b"])
-        h = max_pool(h).reshape(BATCH, -1)
-        h = jax.nn.relu(h @ q["dense_w"] + q["dense_b"])
-        return h @ q["out_w"] + q["out_b"]
-
-    conv = jax.jit(jax.grad(lambda w, b: jnp.sum(jax.nn.relu(conv2d(x, w) + b)), argnums=(0, 1)))
-    pool = jax.jit(jax.grad(lambda h: jnp.sum(max_pool(h))))
+    x, pooled, flat = (jnp.asarray(a[k]) for k in ("x", "pooled", "flat"))
+    conv = jax.jit(jax.grad(lambda w, b: jnp.sum(jax.nn.relu(jax_conv2d(x, w) + b)),
+                            argnums=(0, 1)))
+    pool = jax.jit(jax.grad(lambda h: jnp.sum(jax_max_pool(h))))
     dense = jax.jit(jax.grad(lambda h, w, b: jnp.sum(jax.nn.relu(h @ w + b)), argnums=(0, 1, 2)))
-
-    def adam_update(q, m, s, g, t):
-        lr, b1, b2, eps = 1e-3, 0.9, 0.999, 1e-7
-        m = jax.tree.map(lambda m, g: b1 * m + (1 - b1) * g, m, g)
-        s = jax.tree.map(lambda s, g: b2 * s + (1 - b2) * g * g, s, g)
-        alpha = lr * jnp.sqrt(1 - b2 ** t) / (1 - b1 ** t)
-        q = jax.tree.map(lambda w, m, s: w - alpha * m / (jnp.sqrt(s) + eps), q, m, s)
-        return q, m, s
-
-    adam = jax.jit(adam_update)
-    zeros = jax.tree.map(jnp.zeros_like, p)
+    adam = jax.jit(jax_adam_update)
+    step, (p, zeros, _, _) = jax_training_step(a)
+    step = jax.jit(step)
     gradients = jax.tree.map(lambda w: jnp.full_like(w, 1e-3), p)
-
-    def loss_of(q):
-        logits = forward(q, x)
-        return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), y[:, None], axis=1))
-
-    @jax.jit
-    def step(q, m, s, t):
-        grads = jax.grad(loss_of)(q)
-        return adam_update(q, m, s, grads, t)
-
     ready = jax.block_until_ready
     return [median_ms(lambda: ready(conv(p["conv_w"], p["conv_b"])), repeats),
             median_ms(lambda: ready(pool(pooled)), repeats),
