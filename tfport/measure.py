@@ -381,7 +381,7 @@ def _jax_scan(model: Any, x: Any, y: Any, batch_size: int, seed: int,
         return (trainable, non_trainable, optimizer_values), loss
 
     @jax.jit
-    def epoch(state, key):
+    def epoch(state, key, x, y):  # as arguments: closed over, they would be compiled in
         order = jax.random.permutation(key, len(x)) if shuffle else jax.numpy.arange(len(x))
         batches = (x[order[:full]].reshape(-1, batch_size, *x.shape[1:]),
                    y[order[:full]].reshape(-1, batch_size, *y.shape[1:]))
@@ -398,7 +398,7 @@ def _jax_scan(model: Any, x: Any, y: Any, batch_size: int, seed: int,
                  [v.value for v in optimizer.variables])
         for _ in range(epochs):
             start = time.perf_counter()
-            state, loss = epoch(state, next(keys))
+            state, loss = epoch(state, next(keys), x, y)
             loss.block_until_ready()
             epoch_s.append(time.perf_counter() - start)
         for variables, values in zip((model.trainable_variables, model.non_trainable_variables,
