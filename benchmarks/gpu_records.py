@@ -365,8 +365,18 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(reference_jax_scan_cnn(args.jax_scan_only)))
         return 0
     if args.prepare_bert:
-        print(f"wrote {prepare_bert(args.prepare_bert, args.profile)}: what --bert needs")
+        from tfport.errors import TfportError
+
+        try:
+            print(f"wrote {prepare_bert(args.prepare_bert, args.profile)}: what --bert needs")
+        except (TfportError, ImportError) as error:  # no BERT folder; no TensorFlow
+            print(f"gpu_records.py: --prepare-bert: {error}", file=sys.stderr)
+            return 2
         return 0
+    if args.bert and not (args.bert / BERT_VALUES).is_file():
+        print(f"gpu_records.py: {args.bert} has no {BERT_VALUES}: make it first, on a machine "
+              f"with TensorFlow, with --prepare-bert {args.bert}", file=sys.stderr)
+        return 2
     if args.bert_only:
         args.out.mkdir(parents=True, exist_ok=True)
         print(bert_on_this_machine(args.bert_only, args.profile, args.out))
