@@ -56,13 +56,17 @@ BENCHMARKED = ("mlp_gd", "cnn_sparse", "cnn_onehot", "cnn_mse_sgd", "binary_mlp"
 GEMM_SIZES = (1024, 2048, 4096)  # the reference is the best rate of any of them
 
 __all__ = ["BENCHMARKED", "FAITHFUL_TF1", "VARIANTS", "BenchError", "BenchRunError", "Summary",
-           "bench", "rewrite", "summarise", "table", "variants_of"]
+           "bench", "measure_in_child", "rewrite", "steady_time", "summarise", "table",
+           "time_in_steps", "variants_of"]
 
 
-def _child(spec: dict, timeout_s: float) -> dict:
-    """Run `python -m tfport.measure SPEC` and read its one line of JSON."""
+def measure_in_child(spec: dict, timeout_s: float,
+                     environment: dict[str, str] | None = None) -> dict:
+    """Run `python -m tfport.measure SPEC` in a fresh process (its environment this one's,
+    with `environment`'s variables set) and read its one line of JSON."""
     try:
-        environment = {**os.environ, "KERAS_BACKEND": spec.get("backend", "tensorflow")}
+        environment = {**os.environ, "KERAS_BACKEND": spec.get("backend", "tensorflow"),
+                       **(environment or {})}
         started = time.perf_counter()
         completed = subprocess.run([sys.executable, "-m", "tfport.measure", json.dumps(spec)],
                                    capture_output=True, text=True, env=environment,
@@ -124,7 +128,9 @@ def _per_unit(run: dict) -> list[float]:
     return [seconds / units for seconds, units in zip(run["chunk_s"][1:], run["chunks"][1:])]
 
 
-def _steady(run: dict) -> float:
+def steady_time(run: dict) -> float:
+    """A run's steady time per epoch (full batch: per step): the median over the chunks
+    after the first."""
     later = _per_unit(run)
     return statistics.median(later) if later else run["chunk_s"][0] / run["chunks"][0]
 
@@ -144,7 +150,7 @@ def _outside_steps(run: dict) -> list[float] | None:
             for seconds, start, end in zip(run["chunk_s"], bounds, bounds[1:])]
 
 
-def _in_steps(run: dict) -> float:
+def time_in_steps(run: dict) -> float:
     """The median time in the training steps of the epochs after the first chunk."""
     later = run["epoch_steps_s"][run["chunks"][0]:] or run["epoch_steps_s"]
     return statistics.median(later)
@@ -189,11 +195,11 @@ def summarise(runs: list[dict], reference: dict) -> list[Summary]:
         mine = [r for r in runs if (r["example"], label(r)) == (example_id, variant)]
         baseline = {r["repeat"]: r for r in runs
                     if (r["example"], r["variant"]) == (example_id, FAITHFUL_TF1)}
-        steadies = [_steady(r) for r in mine]
+        steadies = [steady_time(r) for r in mine]
         steady = statistics.median(steadies)
         first = mine[0]
         samples_per_unit = first["train_samples"]
-        ratios = [_steady(r) / _steady(baseline[r["repeat"]]) for r in mine if r["repeat"] in baseline]
+        ratios = [steady_time(r) / steady_time(baseline[r["repeat"]]) for r in mine if r["repeat"] in baseline]
         reached = [_time_to_bar(r) for r in mine]
         processes = [r["process_s"] for r in mine if "process_s" in r]
         process_ratios = [r["process_s"] / baseline[r["repeat"]]["process_s"] for r in mine
@@ -205,7 +211,7 @@ def summarise(runs: list[dict], reference: dict) -> list[Summary]:
             example=example_id, variant=variant, unit="step" if first["full_batch"] else "epoch",
             steady_s=steady, steady_spread=(min(steadies), max(steadies)),
             samples_per_s=samples_per_unit / steady,
-            startup_s=statistics.median(r["build_s"] + r["chunk_s"][0] / r["chunks"][0] - _steady(r)
+            startup_s=statistics.median(r["build_s"] + r["chunk_s"][0] / r["chunks"][0] - steady_time(r)
                                         for r in mine),
             import_s=statistics.median(r["import_s"] for r in mine),
             time_to_bar_s=(statistics.median(reached) if all(t is not None for t in reached) else None),
@@ -235,8 +241,8 @@ def _epoch_parts(mine: list[dict], baseline: dict[int, dict]) -> dict:
     outside = [_outside_steps(r) for r in mine]
     if not all(chunks is not None for chunks in outside):
         return {}
-    in_steps = [_in_steps(r) for r in mine]
-    ratios = [seconds / _steady(baseline[r["repeat"]])
+    in_steps = [time_in_steps(r) for r in mine]
+    ratios = [seconds / steady_time(baseline[r["repeat"]])
               for seconds, r in zip(in_steps, mine) if r["repeat"] in baseline]
     per_epoch = [statistics.median(seconds / units for seconds, units in
                                    zip(chunks[1:] or chunks, r["chunks"][1:] or r["chunks"]))
@@ -335,7 +341,7 @@ def bench(examples: Sequence[str], profile: str = "article", repeat: int = REPEA
         get_profile(example_id, profile)
     if repeat < 1:
         raise BenchError(f"--repeat must be at least 1, got {repeat}")
-    reference = _child({"reference": True, "gemm_sizes": GEMM_SIZES, "gemm_repeats": 10,
+    reference = measure_in_child({"reference": True, "gemm_sizes": GEMM_SIZES, "gemm_repeats": 10,
                         "examples": list(examples), "profile": profile}, timeout_s)
     if verbose:
         size = reference["gemm_size"]
@@ -355,10 +361,10 @@ def bench(examples: Sequence[str], profile: str = "article", repeat: int = REPEA
                 if verbose:
                     print(f"repeat {index + 1}/{repeat}: {example_id} / {label(spec)} ...",
                           end="", file=sys.stderr, flush=True)
-                run = _child(spec, timeout_s)
+                run = measure_in_child(spec, timeout_s)
                 runs.append(run)
                 if verbose:
-                    print(f" {_steady(run):.3f} s per {'step' if run['full_batch'] else 'epoch'}",
+                    print(f" {steady_time(run):.3f} s per {'step' if run['full_batch'] else 'epoch'}",
                           file=sys.stderr, flush=True)
     summaries = summarise(runs, reference)
     _write(summaries, runs, reference, Path(out), profile, repeat, (max_epochs, max_steps), command)
