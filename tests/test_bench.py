@@ -40,6 +40,9 @@ def test_bench_smoke_writes_table_json_and_plot(tmp_path, capsys):
         assert [variant.strip() for _, variant in rows] == variants
     assert payload["reference"]["gemm_flops_per_s"] > 0
     assert "GFLOP/s" in report and payload["environment"]["device"]
+    # The header names the device the runs recorded (here the CPU's model), not "CPU only".
+    assert payload["environment"]["device"] == payload["runs"][0]["device"]
+    assert f"device: {payload['runs'][0]['device']}," in report
     for summary in payload["summaries"]:
         assert summary["steady_s"] > 0 and summary["peak_rss_mb"] > 0
         assert 0 < summary["flop_fraction"]

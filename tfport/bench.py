@@ -402,7 +402,12 @@ def _write(summaries: list[Summary], runs: list[dict], reference: dict, out: Pat
     from tfport import plots
     from tfport.report import write_report
 
-    env = env or _environment(reference)
+    env = dict(env or _environment(reference))
+    # The device the runs themselves recorded (the CPU's model or the GPU's name), which
+    # reports made before it was read from the runs give as "CPU only".
+    devices = sorted({run["device"] for run in runs if run.get("device")})
+    if devices:
+        env["device"] = ", ".join(devices)
     stem = out / f"bench-{profile}"
     measured = (f"{'every epoch' if caps[0] is None else f'at most {caps[0]} epochs'} of a "
                 f"mini-batch example, {'every step' if caps[1] is None else f'at most {caps[1]} steps'}"
