@@ -1,12 +1,13 @@
 """Every classifier example on its quick profile: both APIs learn, and learn alike.
 
-Every bar and tolerance here comes from docs/spread/quick.json, the committed output of
-`python benchmarks/quick_spread.py ... --out docs/spread/quick.json`: each quick profile run at
-seeds 0-4 in both APIs on this project's CI kind of machine (2 CPU cores, TensorFlow 2.21,
-Keras 3.15), with the command, date and machine in the file. Each accuracy bar (the profile's
-`accuracy_bar`) must sit below the lowest run there, so that it fails on a broken port (which
-lands near chance) and not on seed noise; each agreement tolerance is AGREEMENT_FACTOR times
-the largest same-seed |keras - tf1| gap there, in test accuracy and in test loss.
+Every bar and tolerance here comes from docs/spread/quick.json and quick-amd-epyc.json, the
+committed output of `python benchmarks/quick_spread.py ... --out FILE`: each quick profile run
+at seeds 0-4 in both APIs on the two kinds of 2-core machine this project has run on (an
+Intel Xeon and an AMD EPYC; TensorFlow 2.21, Keras 3.15), with the command, date and machine
+in each file. Each accuracy bar (the profile's `accuracy_bar`) must sit below the lowest run
+there, so that it fails on a broken port (which lands near chance) and not on seed noise;
+each agreement tolerance is AGREEMENT_FACTOR times the largest same-seed |keras - tf1| gap
+there, in test accuracy and in test loss.
 """
 
 from __future__ import annotations
@@ -21,8 +22,38 @@ import pytest
 from tfport.examples import run_example
 from tfport.profiles import get_profile
 
-SPREAD_FILE = Path(__file__).resolve().parents[1] / "docs" / "spread" / "quick.json"
-SPREAD = json.loads(SPREAD_FILE.read_text())["examples"]
+# One file per kind of 2-core machine this project's tests have run on: the float summation
+# order of some kernels differs between CPUs, and a run near a decision point can land
+# elsewhere (bert_classifier's TF1 port at seed 0 left the ln 2 plateau an epoch later on the
+# AMD EPYC than on the Intel Xeon: test loss 0.80 there against 1.14, its other seeds and
+# the Keras port equal to 4 digits on both). So each bar must sit below the lowest run on
+# any machine, and each tolerance follows the largest same-seed gap on any machine.
+SPREAD_DIR = Path(__file__).resolve().parents[1] / "docs" / "spread"
+SPREAD_FILES = (SPREAD_DIR / "quick.json",  # Intel Xeon: every example
+                SPREAD_DIR / "quick-amd-epyc.json")  # AMD EPYC: the four in BARS below
+
+
+def merged_spread(files: tuple[Path, ...]) -> dict:
+    """Each example's runs over every file that measured it: per API the test accuracies
+    and losses of every machine's seeds, and the largest same-seed gaps of any machine."""
+    merged: dict = {}
+    for file in files:
+        for example_id, entry in json.loads(file.read_text())["examples"].items():
+            if example_id not in merged:
+                merged[example_id] = {**entry, "machines": [entry["machine"]]}
+                continue
+            seen = merged[example_id]
+            assert entry["seeds"] == seen["seeds"], f"{file.name}: {example_id} at other seeds"
+            for api in ("tf1", "keras"):
+                seen[api] = {measure: seen[api][measure] + entry[api][measure]
+                             for measure in ("accuracy", "loss")}
+            for gap in ("max_accuracy_gap", "max_loss_gap"):
+                seen[gap] = max(seen[gap], entry[gap])
+            seen["machines"] = seen["machines"] + [entry["machine"]]
+    return merged
+
+
+SPREAD = merged_spread(SPREAD_FILES)
 # Tolerance = 2.5 x the largest same-seed gap seen over five seeds: one more unlucky seed
 # stays inside, a port that learns something else (a gap of 0.1 and more) does not.
 AGREEMENT_FACTOR = 2.5
