@@ -26,7 +26,7 @@ from tfport.profiles import get_profile
 # order of some kernels differs between CPUs, and a run near a decision point can land
 # elsewhere (bert_classifier's TF1 port at seed 0 left the ln 2 plateau an epoch later on the
 # AMD EPYC than on the Intel Xeon: test loss 0.80 there against 1.14; its other four seeds
-# within 0.003 of each other, and every Keras BERT run and every run of the other three
+# within 0.003 between the machines, and every Keras BERT run and every run of the other three
 # examples equal to 1e-6 on both). So each bar must sit below the lowest run on any
 # machine, and each tolerance follows the largest same-seed gap on any machine.
 SPREAD_DIR = Path(__file__).resolve().parents[1] / "docs" / "spread"
@@ -57,6 +57,10 @@ def merged_spread(files: tuple[Path, ...]) -> dict:
 SPREAD = merged_spread(SPREAD_FILES)
 # Tolerance = 2.5 x the largest same-seed gap seen over five seeds: one more unlucky seed
 # stays inside, a port that learns something else (a gap of 0.1 and more) does not.
+# Except bert_classifier's test loss: its seed-0 gap of 0.50 on the AMD machine (above) makes
+# that tolerance 1.25, which only a gross failure exceeds; BERT's ports are held by their
+# accuracy (issue 11's 0.03, below) and number by number by tests/test_bert.py and
+# tests/test_verify.py.
 AGREEMENT_FACTOR = 2.5
 # Where both APIs gave identical runs at every seed (full-batch gradient descent from the
 # same weights: mlp_gd), the gap is float summation order: at most 4 of 2,000 test images
