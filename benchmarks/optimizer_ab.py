@@ -33,7 +33,7 @@ from legacy_tf1 import cnn_sparse as tf1_port  # noqa: E402
 from legacy_tf1 import session as tf1_session  # noqa: E402
 from tfport.profiles import get_profile  # noqa: E402
 from tfport.report import script_report  # noqa: E402
-from tfport.tables import markdown_table  # noqa: E402
+from tfport.tables import markdown_table, median_range  # noqa: E402
 
 PROFILE = dataclasses.replace(get_profile("cnn_sparse", "article"), epochs=1)
 
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         tf1, keras_times = times[(optimizer, "tf1")], times[(optimizer, "keras")]
         ratios = [k / t for k, t in zip(keras_times, tf1)]
         rows.append([optimizer, f"{statistics.median(tf1):.2f}", f"{statistics.median(keras_times):.2f}",
-                     f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"])
+                     median_range(ratios)])
     script_report(
         "cnn_sparse: Keras / TF1 with Adam and with plain gradient descent",
         "benchmarks/optimizer_ab.py", argv,

@@ -68,7 +68,7 @@ def main() -> int:
     from tfport import backends
     from tfport.profiles import get_profile
     from tfport.report import script_report
-    from tfport.tables import markdown_table
+    from tfport.tables import markdown_table, median_range
 
     profile = dataclasses.replace(get_profile("cnn_sparse", "article"), epochs=1,
                                   train_size=args.train_size)
@@ -190,7 +190,7 @@ def main() -> int:
         ratios = [mine / theirs for mine, theirs in zip(times, baseline)]
         median_ms = statistics.median(times) / steps * 1e3
         rows.append([name, f"{median_ms:.2f}", f"{min(times) / steps * 1e3:.2f}",
-                     f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})",
+                     median_range(ratios),
                      "" if previous is None else f"{median_ms - previous:+.2f}"])
         previous = median_ms
     rows[-1][-1] = f"{rows[-1][-1]} (against 6)"

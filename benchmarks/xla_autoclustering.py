@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -37,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from tfport.bench import measure_in_child, steady_time, time_in_steps  # noqa: E402
 from tfport.report import script_report  # noqa: E402
-from tfport.tables import markdown_table  # noqa: E402
+from tfport.tables import markdown_table, median_range  # noqa: E402
 
 AUTO_JIT = "--tf_xla_auto_jit=2 --tf_xla_cpu_global_jit"
 SETTINGS = {  # name -> (variant, TF_XLA_FLAGS or None)
@@ -70,11 +69,6 @@ def clusters_compiled(flags: str | None) -> bool:
     return CLUSTERED in completed.stderr
 
 
-def median_range(values: list[float], digits: int = 2) -> str:
-    return (f"{statistics.median(values):.{digits}f} "
-            f"({min(values):.{digits}f}-{max(values):.{digits}f})")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -105,10 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for name, (_, flags) in SETTINGS.items():
         epochs = [steady_time(run) for run in runs[name]]
-        keras = name != "TF1 port (tf1 feed_dict)"
+        is_keras = name != "TF1 port (tf1 feed_dict)"
         rows.append([
             name, f"`{flags}`" if flags else "(unset)", median_range(epochs),
-            median_range([time_in_steps(run) for run in runs[name]]) if keras else "",
+            median_range([time_in_steps(run) for run in runs[name]]) if is_keras else "",
             median_range([seconds / reference for seconds, reference in zip(epochs, tf1)]),
             median_range([run["process_s"] for run in runs[name]], 1),
             median_range([100 * run["accuracy"][-1] for run in runs[name]]),
