@@ -1,6 +1,5 @@
 """The Keras ports on a GPU: article-profile records on JAX and PyTorch, and a plain PyTorch loop.
 
-    python benchmarks/gpu_records.py --prepare-bert .gpu-data/bert     (here, with TensorFlow)
     python benchmarks/gpu_records.py --out docs/results/gpu [--profile article]
         [--jax ID ...] [--torch ID ...] [--bert .gpu-data/bert] [--no-reference] [--no-variants]
 
@@ -9,11 +8,11 @@ Runs, each in a fresh process (Keras takes its backend when first imported):
 - `tfport run ID --api keras --backend B --profile P --quiet --out OUT` for each example
   named under `--jax` (default: every example but bert_classifier) and `--torch` (default:
   cnn_sparse): one record each, with the device;
-- with `--bert FOLDER`, bert_classifier's Keras port on JAX (`bert_on_this_machine`): its
-  `build_model`, `train` and KerasHub's tokenizer as written, with the two pieces that need
-  TensorFlow done otherwise: the checkpoint's values read here beforehand
-  (`--prepare-bert FOLDER`, which needs TensorFlow) and the batches of sentences made by
-  Grain instead of `tf.data`. It needs the `keras-hub` and `grain` packages there;
+- with `--bert FOLDER` (a Hugging Face BERT folder, carried: all-MiniLM-L6-v2),
+  bert_classifier's Keras port on JAX (`bert_on_this_machine`): its `build_model`, `train`
+  and KerasHub's tokenizer as written (KerasHub reads the folder itself), with the batches
+  of sentences made by Grain instead of `tf.data`. It needs the `keras-hub`, `safetensors`
+  and `grain` packages there;
 - `cnn_sparse`'s Keras port as `tfport bench` times it (`python -m tfport.measure`), as
   written, with 100 steps per call, as `keras fast` (one call per epoch), and as `keras jax
   scan` (the same model and optimizer in keras-io's JAX loop, one `lax.scan` per epoch), on
@@ -22,7 +21,7 @@ Runs, each in a fresh process (Keras takes its backend when first imported):
   reference the README's GPU table compares with, and in plain JAX with one jitted
   `lax.scan` per epoch (`reference_jax_scan_cnn`), the floor for the fast Keras variant.
 
-It needs no TensorFlow (but `--prepare-bert`): the machine this project can borrow a GPU on
+It needs no TensorFlow: the machine this project can borrow a GPU on
 has JAX and PyTorch only. The TF1 ports are not run here. Everything it writes is listed in
 OUT/index.json.
 """
@@ -61,36 +60,10 @@ def run_port(example_id: str, backend: str, profile: str, out: Path) -> dict:
     return json.loads((out / f"{example_id}-keras{suffix}-{profile}-seed0.json").read_text())
 
 
-BERT_FILES = ("bert_config.json", "vocab.txt", "bert_model.ckpt.index")  # what read_folder checks
-BERT_VALUES = "backbone.npz"
 BERT_NOTE = ("bert_classifier's port on a machine without TensorFlow (benchmarks/gpu_records.py): "
-             "its build_model, train and KerasHub tokenizer as written; the checkpoint's values "
-             "read beforehand with TensorFlow (backbone.npz) and its batches of sentences made "
-             "by Grain instead of tf.data (tfport.backends.text_batches)")
-
-
-def prepare_bert(folder: Path, profile_name: str) -> Path:
-    """Here, with TensorFlow: the BERT checkpoint's values, mapped onto the port's
-    `BertBackbone` by `tfport.bert_checkpoint.backbone_values` (which reads the checkpoint
-    with `tf.train.load_checkpoint`), into FOLDER/backbone.npz, beside the checkpoint
-    folder's config, vocabulary and index: what `--bert FOLDER` needs on the GPU machine."""
-    import shutil
-
-    import keras_hub
-    import numpy as np
-
-    from tfport import bert_checkpoint
-    from tfport.profiles import get_profile
-
-    source = bert_checkpoint.bert_folder()
-    backbone = keras_hub.models.BertBackbone(**bert_checkpoint.backbone_arguments(
-        source.config, get_profile("bert_classifier", profile_name).sequence_length))
-    values = bert_checkpoint.backbone_values(source.checkpoint, backbone)
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in BERT_FILES:
-        shutil.copyfile(Path(source.vocab).parent / name, folder / name)
-    np.savez(folder / BERT_VALUES, **values)
-    return folder
+             "its build_model, train and KerasHub tokenizer as written, the checkpoint read by "
+             "KerasHub from the Hugging Face folder, and its batches of sentences made by Grain "
+             "instead of tf.data (tfport.backends.text_batches)")
 
 
 def grain_batches(sentences, labels, batch_size: int, shuffle: bool = True):
@@ -108,28 +81,16 @@ def grain_batches(sentences, labels, batch_size: int, shuffle: bool = True):
 
 def bert_on_this_machine(folder: Path, profile_name: str, out: Path) -> Path:
     """bert_classifier's Keras port, run by the Keras scaffold as `tfport run` runs it, on a
-    machine without TensorFlow: `bert_checkpoint.backbone_values` gives the values
-    `prepare_bert` carried, and the port's `text_batches` is `grain_batches`. Writes the
-    record (which says so in `extra`) and the loss plot; returns the record's path."""
+    machine without TensorFlow: the checkpoint is the Hugging Face FOLDER, which KerasHub
+    reads itself, and the port's `text_batches` is `grain_batches`. Writes the record
+    (which says so in `extra`) and the loss plot; returns the record's path."""
     import importlib
-
-    import numpy as np
 
     from keras_models import program
     from tfport import bert_checkpoint, plots
     from tfport.profiles import get_profile
 
     os.environ[bert_checkpoint.ENV_VAR] = str(folder)
-    carried = np.load(folder / BERT_VALUES)
-
-    def carried_values(checkpoint: str, backbone) -> dict:
-        shapes = {weight.path: tuple(weight.shape) for weight in backbone.weights}
-        if {path: carried[path].shape for path in carried.files} != shapes:
-            raise SystemExit(f"{folder / BERT_VALUES} does not fit this profile's backbone: "
-                             f"make it again with --prepare-bert {folder} --profile {profile_name}")
-        return {path: carried[path] for path in carried.files}
-
-    bert_checkpoint.backbone_values = carried_values
     port = importlib.import_module("keras_models.bert_classifier")
     port.text_batches = grain_batches
     profile = get_profile("bert_classifier", profile_name)
@@ -349,9 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jax", nargs="*", default=JAX_DEFAULT, metavar="ID")
     parser.add_argument("--torch", nargs="*", default=["cnn_sparse"], metavar="ID")
     parser.add_argument("--bert", metavar="FOLDER", type=Path, default=None,
-                        help="also run bert_classifier on JAX from a --prepare-bert folder")
-    parser.add_argument("--prepare-bert", metavar="FOLDER", type=Path, default=None,
-                        help="run nothing else: write what --bert needs (needs TensorFlow)")
+                        help="also run bert_classifier on JAX from this Hugging Face BERT folder")
     parser.add_argument("--no-reference", action="store_true")
     parser.add_argument("--no-variants", action="store_true")
     parser.add_argument("--rewrite", metavar="INDEX", type=Path, default=None,
@@ -364,18 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.jax_scan_only:
         print(json.dumps(reference_jax_scan_cnn(args.jax_scan_only)))
         return 0
-    if args.prepare_bert:
-        from tfport.errors import TfportError
-
-        try:
-            print(f"wrote {prepare_bert(args.prepare_bert, args.profile)}: what --bert needs")
-        except (TfportError, ImportError) as error:  # no BERT folder; no TensorFlow
-            print(f"gpu_records.py: --prepare-bert: {error}", file=sys.stderr)
-            return 2
-        return 0
-    if args.bert and not (args.bert / BERT_VALUES).is_file():
-        print(f"gpu_records.py: {args.bert} has no {BERT_VALUES}: make it first, on a machine "
-              f"with TensorFlow, with --prepare-bert {args.bert}", file=sys.stderr)
+    if args.bert and not (args.bert / "model.safetensors").is_file():
+        print(f"gpu_records.py: {args.bert} has no model.safetensors: give a Hugging Face BERT "
+              f"folder (../shared/data/all-MiniLM-L6-v2)", file=sys.stderr)
         return 2
     if args.bert_only:
         args.out.mkdir(parents=True, exist_ok=True)

@@ -6,11 +6,12 @@ epochs on two review sentences labelled [1, 0], printing the loss of each epoch 
 0.6534 falling to 0.0367). Lines 230-321 run the same code on three other sets of
 sentences (customer-service intent, 5 labels; financial news; recommendations).
 
-In Keras 3 the same classifier is KerasHub's `BertTextClassifier`: a `BertBackbone` whose
-weights come from the checkpoint folder (`tfport.bert_checkpoint` maps a released BERT
-checkpoint onto it), a dense head on the pooled [CLS] output with dropout 0.1, and a
-`BertTextClassifierPreprocessor` whose `BertTokenizer` reads the folder's `vocab.txt`; then
-`compile`, `fit`, `evaluate` and `predict` on the sentences themselves.
+In Keras 3 the same classifier is KerasHub's `BertTextClassifier`: a `BertBackbone` loaded
+with KerasHub's own `from_preset` from the pretrained checkpoint folder (a Hugging Face
+BERT folder, read by KerasHub's converter), a dense head on the pooled [CLS] output with
+dropout 0.1, and a `BertTextClassifierPreprocessor` whose `BertTokenizer` reads the
+checkpoint's `vocab.txt`; then `compile`, `fit`, `evaluate` and `predict` on the sentences
+themselves.
 
 What changed against the article:
 - Fix: `BertForTokenClassification` puts a label on every token; a sentence has one label:
@@ -20,12 +21,18 @@ What changed against the article:
   LayerNorm and biases, epsilon 1e-6, global-norm clipping at 1.0, 10% linear warm-up then
   linear decay). Keras's AdamW corrects Adam's bias and BERT's does not: the one
   difference between the two ports' updates (`tfport verify bert_classifier` measures it).
-- The checkpoint has random weights (no pretrained BERT can be downloaded here; see
-  `legacy_tf1/bert/checkpoint.py`), and the text is lower-cased with Python's `str.lower`,
-  as uncased BERT does, before the tokenizer sees it: KerasHub's `lowercase=True` case-folds
-  (NFKC) after splitting on punctuation, which turns a lone "…" into "..." and then [UNK].
+- The pretrained BERT is `all-MiniLM-L6-v2` (22.7 M parameters, uncased), not the article's
+  110 M `bert-base-cased` (`tfport/bert_checkpoint.py` finds it).
+- The tokenizer is built from the checkpoint's vocabulary rather than by `from_preset`:
+  KerasHub's converter reads only `do_lower_case` from the Hugging Face folder and leaves
+  accents in (`strip_accents=False`), where BERT's uncased tokenizer strips them. And the
+  text is lower-cased with Python's `str.lower` before the tokenizer sees it: KerasHub's
+  `lowercase=True` case-folds (NFKC) after splitting on punctuation, which turns a lone "…"
+  into "...". Either way some sentences would get other ids than google's tokenizer gives
+  (`tfport verify bert_classifier` counts them).
 - The article evaluates nothing; its profiles test on the sentences they train on. The
-  `quick` profile trains and tests on movie-review sentences (`tfport/polarity.py`).
+  `quick` profile fine-tunes on movie-review sentences and tests on others
+  (`tfport/polarity.py`).
 """
 
 from __future__ import annotations
@@ -70,8 +77,9 @@ def load_data(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
         train, labels, _ = ARTICLE_DATA[profile.data]
         test, y_train = train, np.array(labels, dtype="int64")
         y_test = y_train
-    return (np.array([text.lower() for text in train]), y_train,
-            np.array([text.lower() for text in test]), y_test)
+    lower = bert_checkpoint.pretrained_bert().lower_case
+    return (np.array([text.lower() if lower else text for text in train]), y_train,
+            np.array([text.lower() if lower else text for text in test]), y_test)
 
 
 class WarmupLinearDecay(keras.optimizers.schedules.LearningRateSchedule):
@@ -96,16 +104,15 @@ class WarmupLinearDecay(keras.optimizers.schedules.LearningRateSchedule):
 
 
 def build_model(profile: Profile) -> keras.Model:
-    """`BertTextClassifier` on the checkpoint's backbone and vocabulary, compiled with AdamW."""
-    folder = bert_checkpoint.bert_folder()
-    dropout = folder.config["hidden_dropout_prob"] if profile.dropout else 0.0
+    """`BertTextClassifier` on the pretrained backbone and vocabulary, compiled with AdamW."""
+    checkpoint = bert_checkpoint.pretrained_bert()
+    dropout = checkpoint.config["hidden_dropout_prob"] if profile.dropout else 0.0
     # 定义模型 (from_pretrained: the backbone's weights from the checkpoint folder)
-    backbone = keras_hub.models.BertBackbone(
-        **{**bert_checkpoint.backbone_arguments(folder.config, profile.sequence_length),
-           "dropout": dropout})
-    bert_checkpoint.load_backbone(folder.checkpoint, backbone)
-    tokenizer = keras_hub.tokenizers.BertTokenizer(vocabulary=str(folder.vocab),
-                                                   lowercase=False, strip_accents=True)
+    backbone = keras_hub.models.BertBackbone.from_preset(str(checkpoint.keras_preset),
+                                                         dropout=dropout)
+    tokenizer = keras_hub.tokenizers.BertTokenizer(vocabulary=str(checkpoint.vocab),
+                                                   lowercase=False,
+                                                   strip_accents=checkpoint.lower_case)
     preprocessor = keras_hub.models.BertTextClassifierPreprocessor(
         tokenizer, sequence_length=profile.sequence_length)
     model = keras_hub.models.BertTextClassifier(backbone, num_classes=num_labels(profile),

@@ -7,10 +7,11 @@ epochs on two review sentences labelled [1, 0], printing the loss of each epoch 
 sentences (customer-service intent, 5 labels; financial news; recommendations).
 
 This is that classifier as a 2018-2019 TensorFlow user trained it, with google-research/bert
-(`legacy_tf1/bert/`: its tokenizer, its `BertModel`, its AdamWeightDecay): a checkpoint
-folder in the released layout (`bert_config.json`, `vocab.txt`, `bert_model.ckpt.*`) loaded
-with `init_from_checkpoint`, `run_classifier.py`'s head (`output_weights`, `output_bias` on
-the pooled [CLS] output, dropout 0.1) and loss, placeholders fed in a Session loop.
+(`legacy_tf1/bert/`: its tokenizer, its `BertModel`, its AdamWeightDecay): a pretrained
+checkpoint folder in the released layout (`bert_config.json`, `vocab.txt`,
+`bert_model.ckpt.*`) loaded with `init_from_checkpoint`, `run_classifier.py`'s head
+(`output_weights`, `output_bias` on the pooled [CLS] output, dropout 0.1) and loss,
+placeholders fed in a Session loop.
 
 What changed against the article:
 - Fix: `BertForTokenClassification` puts a label on every token; a sentence has one label.
@@ -20,11 +21,12 @@ What changed against the article:
 - `run_classifier.py` trained through `tf.estimator`, which TensorFlow removed in 2.16: the
   same graph runs in a `tf.compat.v1.Session`, one graph for training and evaluation, with
   dropout switched by a placeholder (the Estimator built one graph per mode).
-- No pretrained BERT can be downloaded here: the checkpoint has random weights
-  (`tfport bert-checkpoint`, BERT-Tiny's sizes), so the numbers say what the fine-tuning
-  recipe does from scratch, not what a pretrained `bert-base-cased` does.
+- The pretrained BERT is `all-MiniLM-L6-v2` (22.7 M parameters, uncased), not the article's
+  110 M `bert-base-cased`: `tfport/bert_checkpoint.py` finds it and writes it in google's
+  layout (any released google-research/bert folder works as well).
 - The article evaluates nothing; its profiles test on the sentences they train on. The
-  `quick` profile trains and tests on movie-review sentences (`tfport/polarity.py`).
+  `quick` profile fine-tunes on movie-review sentences and tests on others
+  (`tfport/polarity.py`).
 """
 
 from __future__ import annotations
@@ -70,8 +72,8 @@ def load_data(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
         test, y_train = train, np.array(labels, dtype="int64")
         y_test = y_train
     # 将文本转化为token ids和输入 (BERT's tokenizer, the checkpoint's vocabulary)
-    tokenizer = tokenization.FullTokenizer(bert_checkpoint.bert_folder().vocab,
-                                           do_lower_case=True)
+    checkpoint = bert_checkpoint.pretrained_bert()
+    tokenizer = tokenization.FullTokenizer(checkpoint.vocab, do_lower_case=checkpoint.lower_case)
     x_train = np.stack(tokenization.features(train, profile.sequence_length, tokenizer), axis=1)
     x_test = np.stack(tokenization.features(test, profile.sequence_length, tokenizer), axis=1)
     return x_train, y_train, x_test, y_test
@@ -79,9 +81,8 @@ def load_data(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
 
 def build_model(profile: Profile) -> TF1Graph:
     """BertModel from the checkpoint, run_classifier.py's head and loss, AdamWeightDecay."""
-    folder = bert_checkpoint.bert_folder()
-    bert_config = modeling.BertConfig.from_json_file(Path(folder.checkpoint).parent
-                                                     / "bert_config.json")
+    checkpoint = bert_checkpoint.pretrained_bert()
+    bert_config = modeling.BertConfig.from_dict(checkpoint.config)
     X = tf.compat.v1.placeholder(tf.int32, [None, 3, profile.sequence_length])
     Y = tf.compat.v1.placeholder(tf.int64, [None])
     dropout = tf.compat.v1.placeholder_with_default(False, [])  # True while training
@@ -105,8 +106,8 @@ def build_model(profile: Profile) -> TF1Graph:
 
     # from_pretrained: every BERT variable starts from the checkpoint, by name
     assignment_map, _ = modeling.get_assignment_map_from_checkpoint(
-        tf.compat.v1.trainable_variables(), folder.checkpoint)
-    tf.compat.v1.train.init_from_checkpoint(folder.checkpoint, assignment_map)
+        tf.compat.v1.trainable_variables(), checkpoint.google_checkpoint)
+    tf.compat.v1.train.init_from_checkpoint(checkpoint.google_checkpoint, assignment_map)
 
     # 定义优化器 (BERT's AdamWeightDecay: warm-up, then linear decay to 0 at the last step)
     num_train_steps = profile.epochs * -(-len_of_training(profile) // batch_size(profile))

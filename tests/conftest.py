@@ -67,24 +67,38 @@ if not os.environ.get("TFPORT_POLARITY_PATH") and SHARED_POLARITY.exists():
     os.environ["TFPORT_POLARITY_PATH"] = str(SHARED_POLARITY)
 
 
-# The BERT folder the session fixture below wrote with legacy_tf1/bert/checkpoint.py, if it
-# wrote one (tests/test_bert.py checks that folder's layout rather than write a second).
-WRITTEN_BERT_FOLDERS: list[Path] = []
+# The pretrained BERT beside this clone, where no folder is named (.ci/run names it); with
+# neither, the loader downloads it (tfport/bert_checkpoint.py).
+SHARED_BERT = Path(__file__).resolve().parents[2] / "shared" / "data" / "all-MiniLM-L6-v2"
+if not os.environ.get("TFPORT_BERT_DIR") and SHARED_BERT.is_dir():
+    os.environ["TFPORT_BERT_DIR"] = str(SHARED_BERT)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def bert_checkpoint_folder(tmp_path_factory):
-    """The BERT example's checkpoint folder, written once for the whole run (20-25 s on two
-    cores, most of it learning the vocabulary), as `tfport bert-checkpoint` writes it, unless
-    $TFPORT_BERT_DIR names one already."""
+def bert_cache(tmp_path_factory):
+    """The BERT checkpoints converted for this run (a second or two each) go into a folder
+    of the run's own, not into the user's ~/.cache/tfport."""
     from tfport import bert_checkpoint
 
-    if os.environ.get(bert_checkpoint.ENV_VAR):
-        yield Path(os.environ[bert_checkpoint.ENV_VAR])
-        return
-    folder = tmp_path_factory.mktemp("bert") / "uncased_L-2_H-128_A-2"
-    bert_checkpoint.make_folder(folder, verbose=False)
-    WRITTEN_BERT_FOLDERS.append(folder)
-    os.environ[bert_checkpoint.ENV_VAR] = str(folder)
-    yield folder
-    del os.environ[bert_checkpoint.ENV_VAR]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(bert_checkpoint.CACHE_VAR, str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
+@pytest.fixture(scope="session")
+def tiny_bert_dir(tmp_path_factory, bert_cache) -> Path:
+    """A BERT-Tiny of random weights (2 layers, hidden 128) as a Hugging Face folder with the
+    pretrained model's vocabulary: for the tests that check what the ports compute, number
+    by number, through the same loading code as the pretrained model, in a tenth the time."""
+    from tfport import bert_checkpoint
+
+    vocab = bert_checkpoint.pretrained_bert().vocab
+    return bert_checkpoint.write_random_folder(tmp_path_factory.mktemp("bert") / "bert-tiny",
+                                               vocab)
+
+
+@pytest.fixture
+def tiny_bert(tiny_bert_dir, monkeypatch) -> Path:
+    """The random BERT-Tiny above, as the checkpoint both ports load during one test."""
+    monkeypatch.setenv("TFPORT_BERT_DIR", str(tiny_bert_dir))
+    return tiny_bert_dir

@@ -28,7 +28,7 @@ NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 RERUN_EVERYTHING = {"004_binary_classifier.ipynb"}
 # cells that train: rerun only in RERUN_EVERYTHING
-TRAINING = ("run_port(", "try_upgraded(", "verify.training_gaps(")
+TRAINING = ("run_port(", "run_program(", "try_upgraded(", "verify.training_gaps(")
 
 
 @pytest.mark.parametrize("example_id", list(EXAMPLES))

@@ -30,6 +30,14 @@ ADAM_EXAMPLES = ["cnn_sparse", "cnn_onehot", "binary_mlp"]
 CONVERTIBLE = [example_id for example_id in EXAMPLES if example_id != "sigmoid_step"]
 
 
+@pytest.fixture(autouse=True)
+def _bert_tiny(tiny_bert):
+    """Every BERT check here runs on the random BERT-Tiny (conftest), through the same
+    loading code as the pretrained model: what is checked is that the two ports compute the
+    same, which a tenth of the arithmetic shows as well. `tfport verify bert_classifier` on
+    the pretrained model is docs/verify/bert_classifier.md."""
+
+
 @functools.cache
 def checks_of(example_id: str) -> tuple:
     """`verify`'s checks, once per example for every test here. bert_classifier, the slowest

@@ -175,17 +175,23 @@ def _binary_mlp(runs: Runs) -> Row:
 def _bert_classifier(runs: Runs) -> Row:
     losses = {api: runs[api].loss_history for api in APIS}
     shown = {api: f"loss {values[0]:.4f} -> {values[-1]:.4f}" for api, values in losses.items()}
-    profile = runs["tf1"].profile
+    profile = get_profile("bert_classifier", runs["tf1"].profile)
+    claimed_end = 0.0367
+    # "0.0367" holds up to half a unit of its last digit, as claim_bar reads a percentage
+    holds = all(values[-1] < claimed_end + 0.00005 for values in losses.values())
+    model = runs["tf1"].environment.get("checkpoint", "a pretrained checkpoint")
     return Row(
         "bert_classifier", "003, lines 205-218", "loss 0.6534 -> 0.0367 over 10 epochs",
-        shown["tf1"], shown["keras"], NOT_HERE,
-        "The curve is that of bert-base-cased's pretrained weights, which cannot be had here. "
-        f"From this project's random-weight BERT-Tiny checkpoint, the `{profile}` profile's "
-        f"{len(losses['tf1'])} epochs move the training loss from {losses['tf1'][0]:.4f} to "
+        shown["tf1"], shown["keras"], HOLDS if holds else FAILS,
+        f"Run with {model} in place of the article's bert-base-cased (110 M parameters), "
+        f"the article's recipe otherwise (its {sum(map(sum, runs['tf1'].extra['confusion_matrix']))} sentences, "
+        f"{len(losses['tf1'])} steps of the whole batch at {profile.learning_rate:g}, BERT's "
+        f"warm-up and decay): the training loss goes from {losses['tf1'][0]:.4f} to "
         f"{losses['tf1'][-1]:.4f} (TF1) and from {losses['keras'][0]:.4f} to "
-        f"{losses['keras'][-1]:.4f} (Keras), near ln 2 = {math.log(2):.4f}, what two labels "
-        "cost a classifier that has learned nothing: the recipe runs in both APIs, and how far "
-        "pre-training would take it cannot be measured without the pretrained weights.")
+        f"{losses['keras'][-1]:.4f} (Keras), against the article's 0.6534 to 0.0367"
+        + ("." if holds else f"; ln 2 = {math.log(2):.4f} is what two labels cost a "
+           f"classifier that knows nothing.") + " The article's own model was not run here, "
+        "so this is a verdict on the recipe with this checkpoint, not on bert-base-cased.")
 
 
 def _sigmoid_claim(quantity: str, label: str) -> Callable[[Runs], Row]:

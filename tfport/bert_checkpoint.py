@@ -1,44 +1,394 @@
-"""A released-layout BERT checkpoint folder, and its weights in a KerasHub `BertBackbone`.
+"""The one loader of the BERT example's pretrained checkpoint, in each API's own layout.
 
-A BERT folder (`uncased_L-2_H-128_A-2/`, as Google released them, or one that
-`legacy_tf1/bert/checkpoint.py` made) holds `bert_config.json`, `vocab.txt` and the TF1
-checkpoint `bert_model.ckpt.*`. `read_folder` checks it; `load_backbone` maps every
-checkpoint variable onto its KerasHub weight:
+Both BERT ports start from one pretrained BERT: by default `all-MiniLM-L6-v2` (6 layers,
+hidden 384, 12 heads, the uncased 30,522-word vocabulary, 22.7 M parameters), a Hugging Face
+checkpoint folder (`config.json`, `model.safetensors`, `vocab.txt`). `pretrained_bert()`
+finds it: the folder named by `$TFPORT_BERT_DIR` (`.ci/run` sets it to
+`../shared/data/all-MiniLM-L6-v2`), otherwise a download from its model hub at the pinned
+revision into `~/.cache/tfport` (or `$TFPORT_CACHE`), each file checked against its sha256.
 
-    bert/embeddings/word_embeddings              token_embedding/embeddings
-    bert/embeddings/position_embeddings          position_embedding/embeddings (first rows)
-    bert/embeddings/token_type_embeddings        segment_embedding/embeddings
-    bert/embeddings/LayerNorm/{gamma,beta}       embeddings_layer_norm/{gamma,beta}
-    bert/encoder/layer_i/attention/self/{query,key,value}/kernel (hidden, hidden)
-                                                 transformer_layer_i/self_attention_layer/
-                                                 {query,key,value}/kernel (hidden, heads, size)
-    bert/encoder/layer_i/attention/output/dense/kernel (hidden, hidden)
-                                                 .../attention_output/kernel (heads, size, hidden)
-    bert/encoder/layer_i/attention/output/LayerNorm   .../self_attention_layer_norm
-    bert/encoder/layer_i/intermediate/dense       .../feedforward_intermediate_dense
-    bert/encoder/layer_i/output/dense             .../feedforward_output_dense
-    bert/encoder/layer_i/output/LayerNorm         .../feedforward_layer_norm
-    bert/pooler/dense                             pooled_dense
+Each port reads the checkpoint as its API's users read one:
 
-The pre-training heads (`cls/...`) and a training run's bookkeeping (`global_step`, Adam's
-`adam_m` / `adam_v`) are not part of the backbone and are left out by name; any other
-variable, a missing one or a shape that does not fit is a `TransferError` naming it.
+- the TF1 port as google-research/bert reads a released checkpoint: a folder of
+  `bert_config.json`, `vocab.txt` and `bert_model.ckpt.*` with google's variable names,
+  loaded by `init_from_checkpoint`. `write_google_folder` converts a Hugging Face folder
+  into one (cached): every name and layout in `google_name` below;
+- the Keras port with KerasHub's own `BertBackbone.from_preset` on the Hugging Face folder
+  (KerasHub's converter, no mapping of ours).
+
+`$TFPORT_BERT_DIR` may also name a folder that google-research/bert released
+(`uncased_L-12_H-768_A-12`, ...): the TF1 port reads it as it is, and the Keras port reads a
+KerasHub preset written from it (cached) by `load_backbone`, which maps google's names onto
+KerasHub's weights (`tf1_names`).
+
+Hugging Face's names and layouts against google's (`google_name`):
+
+    embeddings.{word,position,token_type}_embeddings.weight   bert/embeddings/{...}_embeddings
+    embeddings.LayerNorm.{weight,bias}                        bert/embeddings/LayerNorm/{gamma,beta}
+    encoder.layer.i.attention.self.{query,key,value}.weight   bert/encoder/layer_i/attention/self/
+        (out, in)                                             {query,key,value}/kernel (in, out)
+    encoder.layer.i.attention.output.dense.weight             .../attention/output/dense/kernel, transposed
+    encoder.layer.i.attention.output.LayerNorm.{weight,bias}  .../attention/output/LayerNorm/{gamma,beta}
+    encoder.layer.i.intermediate.dense.weight                 .../intermediate/dense/kernel, transposed
+    encoder.layer.i.output.dense.weight                       .../output/dense/kernel, transposed
+    encoder.layer.i.output.LayerNorm.{weight,bias}            .../output/LayerNorm/{gamma,beta}
+    pooler.dense.weight                                       bert/pooler/dense/kernel, transposed
+    every .bias                                               .../bias, as it is
+
+Older Hugging Face files name LayerNorm's weights `gamma` and `beta` and prefix every name
+with `bert.`; both are read. The pre-training heads (`cls.*`) and the `position_ids`
+buffer are not part of the encoder and are left out.
+
+The GELU: `config.json`'s `"hidden_act": "gelu"` means the exact (erf) GELU to Hugging Face,
+which trained this model with it; to google-research/bert and KerasHub "gelu" is the tanh
+approximation. The converted `bert_config.json` keeps "gelu", so both ports compute the tanh
+form, as each API's users would (`tfport verify bert_classifier` measures what it changes).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import os
+import re
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
 from tfport.errors import TransferError
 
+ENV_VAR = "TFPORT_BERT_DIR"
+CACHE_VAR = "TFPORT_CACHE"
 CHECKPOINT = "bert_model.ckpt"
+HUB = "https://huggingface.co"
 NOT_THE_BACKBONE = ("cls/", "global_step", "output_weights", "output_bias")
 
+
+class Pinned(NamedTuple):
+    """A pretrained model on its hub, at one revision, with the hashes of its files."""
+
+    name: str
+    repository: str
+    revision: str
+    sha256: dict[str, str]  # file name -> sha256 of its bytes
+
+
+PRETRAINED = Pinned(
+    "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2",
+    "1110a243fdf4706b3f48f1d95db1a4f5529b4d41",
+    {"config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+     "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
+     "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"})
+
+
+@dataclasses.dataclass(frozen=True)
+class BertCheckpoint:
+    """One pretrained BERT, as each port reads it. Each API's layout is written (once, into
+    the cache) when that API first asks for it: the Keras port of a Hugging Face folder
+    needs no TensorFlow."""
+
+    source: Path  # the folder found (Hugging Face or google-research/bert layout)
+    layout: Literal["huggingface", "google"]
+    config: dict[str, Any]  # bert_config.json (google's keys)
+    vocab: Path  # vocab.txt
+    lower_case: bool  # an uncased model: its tokenizer lower-cases and strips accents
+
+    @property
+    def google_checkpoint(self) -> str:
+        """The TF1 port's: the path prefix of `bert_model.ckpt.*` in google's layout."""
+        if self.layout == "google":
+            return str(self.source / CHECKPOINT)
+        folder = _cached(self.source, "google", lambda out: write_google_folder(self.source, out))
+        return str(folder / CHECKPOINT)
+
+    @property
+    def keras_preset(self) -> Path:
+        """The Keras port's: a folder `keras_hub.models.BertBackbone.from_preset` loads."""
+        if self.layout == "huggingface":
+            return self.source
+        return _cached(self.source, "keras-preset", lambda out: write_keras_preset(self.source, out))
+
+
+# --- finding the checkpoint ------------------------------------------------------------
+
+def cache_dir() -> Path:
+    """Where downloads and converted checkpoints are kept: $TFPORT_CACHE, else ~/.cache/tfport."""
+    return Path(os.environ.get(CACHE_VAR) or Path.home() / ".cache" / "tfport")
+
+
+def bert_dir() -> Path:
+    """The BERT folder: $TFPORT_BERT_DIR, else the pinned model, downloaded once."""
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    folder = cache_dir() / "bert" / f"{PRETRAINED.name}-{PRETRAINED.revision[:7]}"
+    if not all((folder / name).is_file() for name in PRETRAINED.sha256):
+        download(folder)
+    return folder
+
+
+def pretrained_bert() -> BertCheckpoint:
+    """The checked BERT checkpoint both ports load."""
+    folder = bert_dir()
+    layout = folder_layout(folder)
+    if layout == "huggingface":
+        config = google_config(read_hf_config(folder))
+        read_safetensors_header(folder)
+        return BertCheckpoint(folder, layout, config, folder / "vocab.txt", hf_lower_case(folder))
+    released = read_folder(folder)
+    # google-research/bert's README: the uncased models lower-case, the cased ones do not
+    return BertCheckpoint(folder, layout, released.config, released.vocab,
+                          not folder.name.startswith("cased"))
+
+
+def folder_layout(folder: Path) -> Literal["huggingface", "google"]:
+    """Which layout a BERT folder has; TransferError saying what to give where it has none."""
+    if (folder / "config.json").is_file() and (folder / "model.safetensors").is_file():
+        return "huggingface"
+    if (folder / "bert_config.json").is_file():
+        return "google"
+    raise TransferError(
+        f"no BERT checkpoint at {folder} (${ENV_VAR}): give a Hugging Face BERT folder "
+        f"(config.json, model.safetensors, vocab.txt) or one google-research/bert released "
+        f"(bert_config.json, vocab.txt, bert_model.ckpt.*), or unset ${ENV_VAR} to download "
+        f"{PRETRAINED.repository}")
+
+
+def download(folder: Path, hub: str = HUB) -> Path:
+    """The pinned model's files into `folder`, each checked against its sha256 before it is
+    kept (a wrong or partial file is a TransferError, and nothing half-written stays)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, expected in PRETRAINED.sha256.items():
+        if (folder / name).is_file():
+            continue
+        url = f"{hub}/{PRETRAINED.repository}/resolve/{PRETRAINED.revision}/{name}"
+        part = folder / f"{name}.part"
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response, open(part, "wb") as out:
+                shutil.copyfileobj(response, out)
+        except (urllib.error.URLError, OSError) as error:
+            part.unlink(missing_ok=True)
+            reason = getattr(error, "reason", None) or error
+            raise TransferError(f"cannot download {url} ({reason}); set ${ENV_VAR} to a "
+                                f"local copy of {PRETRAINED.repository}") from None
+        found = sha256(part)
+        if found != expected:
+            part.unlink()
+            raise TransferError(f"{url} gave a file whose sha256 is {found}, not the pinned "
+                                f"{expected} (a partial or changed file); nothing was kept")
+        part.replace(folder / name)
+    return folder
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _cached(source: Path, kind: str, write: Any) -> Path:
+    """A folder written once from `source` by `write(folder)`, kept in the cache under a key
+    of the source's path, size and time: a changed source is converted again. Written into
+    a temporary folder first, so that two processes never read a half-written one."""
+    weights = source / ("model.safetensors" if kind == "google" else f"{CHECKPOINT}.index")
+    stat = weights.stat()
+    key = hashlib.sha256(f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    target = cache_dir() / "bert" / f"{source.name}-{kind}-{key.hexdigest()[:12]}"
+    if target.is_dir():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-"))
+    try:
+        write(scratch)
+        scratch.rename(target)
+    except OSError:
+        if not target.is_dir():  # another process won the race: use its folder
+            raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return target
+
+
+# --- Hugging Face -> google-research/bert ----------------------------------------------
+
+def read_hf_config(folder: Path) -> dict[str, Any]:
+    """A Hugging Face folder's config.json, checked to be a BERT's."""
+    try:
+        config = json.loads((folder / "config.json").read_text())
+    except ValueError as error:
+        raise TransferError(f"{folder / 'config.json'} is not JSON ({error})") from None
+    if config.get("model_type") != "bert":
+        raise TransferError(f"{folder} holds a {config.get('model_type')!r} model, not a BERT; "
+                            f"set ${ENV_VAR} to a BERT folder")
+    return config
+
+
+def hf_lower_case(folder: Path) -> bool:
+    """Whether a Hugging Face folder's tokenizer lower-cases (tokenizer_config.json's
+    do_lower_case; an uncased model where there is none, as BertTokenizer's default)."""
+    path = folder / "tokenizer_config.json"
+    try:
+        return bool(json.loads(path.read_text()).get("do_lower_case", True)) if path.is_file() else True
+    except ValueError as error:
+        raise TransferError(f"{path} is not JSON ({error})") from None
+
+
+def google_config(hf_config: dict[str, Any]) -> dict[str, Any]:
+    """bert_config.json for a Hugging Face config.json (the same keys, google's subset)."""
+    keys = ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
+            "intermediate_size", "hidden_act", "hidden_dropout_prob",
+            "attention_probs_dropout_prob", "max_position_embeddings", "type_vocab_size",
+            "initializer_range")
+    return {key: hf_config[key] for key in keys}
+
+
+def google_name(hf_name: str) -> tuple[str, bool] | None:
+    """google-research/bert's name for a Hugging Face weight, and whether its kernel is
+    transposed ((out, in) -> (in, out)); None for what is not the encoder."""
+    name = hf_name.removeprefix("bert.")
+    if name.startswith("cls.") or name.endswith("position_ids"):
+        return None
+    parts = re.sub(r"layer\.(\d+)", r"layer_\1", name).split(".")
+    *scope, leaf = parts
+    if scope and scope[-1] == "LayerNorm":
+        return "bert/" + "/".join(scope + [{"weight": "gamma", "bias": "beta"}.get(leaf, leaf)]), False
+    if scope and scope[-1].endswith("_embeddings") and leaf == "weight":
+        return "bert/" + "/".join(scope), False
+    if leaf == "weight":
+        return "bert/" + "/".join(scope + ["kernel"]), True
+    if leaf == "bias":
+        return "bert/" + "/".join(scope + ["bias"]), False
+    raise TransferError(f"no google-research/bert name for the Hugging Face weight {hf_name!r}")
+
+
+def google_values(hf_values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Hugging Face weights by google-research/bert's names, in google's layout."""
+    values = {}
+    for hf_name, value in hf_values.items():
+        named = google_name(hf_name)
+        if named is not None:
+            name, transpose = named
+            values[name] = np.ascontiguousarray(value.T if transpose else value, dtype="float32")
+    return values
+
+
+def read_safetensors_header(folder: Path) -> None:
+    """Check that model.safetensors is whole (its header names every tensor's bytes) before
+    any long work starts; TransferError otherwise."""
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(folder / "model.safetensors"), framework="numpy") as file:
+            file.keys()
+    except (SafetensorError, OSError, ValueError) as error:
+        raise TransferError(f"cannot read {folder / 'model.safetensors'} ({error}): a partial "
+                            f"or damaged file? Fetch it again") from None
+
+
+def read_safetensors(folder: Path) -> dict[str, np.ndarray]:
+    from safetensors import SafetensorError
+    from safetensors.numpy import load_file
+
+    try:
+        return load_file(str(folder / "model.safetensors"))
+    except (SafetensorError, OSError, ValueError) as error:
+        raise TransferError(f"cannot read {folder / 'model.safetensors'} ({error}): a partial "
+                            f"or damaged file? Fetch it again") from None
+
+
+def write_google_folder(hf_folder: Path, out: Path) -> Path:
+    """`bert_config.json`, `vocab.txt` and `bert_model.ckpt.*` in `out`, as google released
+    them, from a Hugging Face BERT folder."""
+    import tensorflow as tf
+
+    config = google_config(read_hf_config(hf_folder))
+    values = google_values(read_safetensors(hf_folder))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bert_config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    shutil.copyfile(hf_folder / "vocab.txt", out / "vocab.txt")
+    names = sorted(values)
+    # A TF1 Saver's name-keyed checkpoint (what init_from_checkpoint reads), written by a
+    # graph of its own: called while a TF1 port builds its graph, an eager op would only be
+    # added to that graph.
+    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+        fed = {name: tf.compat.v1.placeholder(tf.float32, values[name].shape) for name in names}
+        sess.run(tf.raw_ops.SaveV2(prefix=str(out / CHECKPOINT), tensor_names=names,
+                                   shape_and_slices=[""] * len(names),
+                                   tensors=[fed[name] for name in names]),
+                 {fed[name]: values[name] for name in names})
+    return out
+
+
+def write_keras_preset(google_folder: Path, out: Path) -> Path:
+    """A KerasHub preset of a released google-research/bert folder: its weights put into a
+    `BertBackbone` by `load_backbone`, saved with `save_to_preset`."""
+    import keras_hub
+
+    released = read_folder(google_folder)
+    backbone = keras_hub.models.BertBackbone(**backbone_arguments(released.config))
+    load_backbone(released.checkpoint, backbone)
+    backbone.save_to_preset(str(out))
+    return out
+
+
+def write_random_folder(out: Path, vocab: Path, seed: int = 0, hidden_size: int = 128,
+                        layers: int = 2, heads: int = 2, intermediate_size: int = 512) -> Path:
+    """A Hugging Face BERT folder of random weights (BERT's initialization: truncated normal,
+    stddev 0.02; LayerNorm 1 and 0; biases 0), BERT-Tiny's sizes by default: for tests that
+    check code paths, not what pretraining taught."""
+    from safetensors.numpy import save_file
+
+    size = sum(1 for _ in open(vocab, encoding="utf-8"))
+    config = {"architectures": ["BertModel"], "model_type": "bert", "vocab_size": size,
+              "hidden_size": hidden_size, "num_hidden_layers": layers,
+              "num_attention_heads": heads, "intermediate_size": intermediate_size,
+              "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
+              "attention_probs_dropout_prob": 0.1, "max_position_embeddings": 512,
+              "type_vocab_size": 2, "initializer_range": 0.02, "layer_norm_eps": 1e-12}
+    rng = np.random.default_rng(seed)
+
+    def normal(*shape: int) -> np.ndarray:
+        return np.clip(rng.normal(0, 0.02, shape), -0.04, 0.04).astype("float32")
+
+    weights = {"embeddings.word_embeddings.weight": normal(size, hidden_size),
+               "embeddings.position_embeddings.weight": normal(512, hidden_size),
+               "embeddings.token_type_embeddings.weight": normal(2, hidden_size),
+               "pooler.dense.weight": normal(hidden_size, hidden_size)}
+    norms = ["embeddings.LayerNorm"]
+    dense = {"pooler.dense": hidden_size}
+    for i in range(layers):
+        block = f"encoder.layer.{i}"
+        for name, (out_size, in_size) in {
+                "attention.self.query": (hidden_size, hidden_size),
+                "attention.self.key": (hidden_size, hidden_size),
+                "attention.self.value": (hidden_size, hidden_size),
+                "attention.output.dense": (hidden_size, hidden_size),
+                "intermediate.dense": (intermediate_size, hidden_size),
+                "output.dense": (hidden_size, intermediate_size)}.items():
+            weights[f"{block}.{name}.weight"] = normal(out_size, in_size)
+            dense[f"{block}.{name}"] = out_size
+        norms += [f"{block}.attention.output.LayerNorm", f"{block}.output.LayerNorm"]
+    for name, out_size in dense.items():
+        weights[f"{name}.bias"] = np.zeros(out_size, "float32")
+    for name in norms:
+        weights[f"{name}.weight"] = np.ones(hidden_size, "float32")
+        weights[f"{name}.bias"] = np.zeros(hidden_size, "float32")
+    out.mkdir(parents=True, exist_ok=True)
+    save_file(weights, str(out / "model.safetensors"))
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    (out / "tokenizer_config.json").write_text('{"do_lower_case": true}\n')
+    shutil.copyfile(vocab, out / "vocab.txt")
+    return out
+
+
+# --- google-research/bert -> KerasHub ----------------------------------------------------
 
 class BertFolder(NamedTuple):
     config: dict[str, Any]  # bert_config.json
@@ -47,10 +397,10 @@ class BertFolder(NamedTuple):
 
 
 def read_folder(folder: str | Path) -> BertFolder:
-    """Check a BERT folder: its config, its vocabulary, its checkpoint."""
+    """Check a BERT folder in google-research/bert's layout: its config, vocabulary, checkpoint."""
     folder = Path(folder)
     fix = ("give the folder of a BERT checkpoint as released (bert_config.json, vocab.txt, "
-           "bert_model.ckpt.*), or make one with `tfport bert-checkpoint DIR`")
+           "bert_model.ckpt.*) or a Hugging Face BERT folder")
     if not folder.is_dir():
         raise TransferError(f"no BERT folder at {folder}; {fix}")
     for name in ("bert_config.json", "vocab.txt", f"{CHECKPOINT}.index"):
@@ -63,12 +413,13 @@ def read_folder(folder: str | Path) -> BertFolder:
     return BertFolder(config, folder / "vocab.txt", str(folder / CHECKPOINT))
 
 
-def backbone_arguments(config: dict[str, Any], sequence_length: int) -> dict[str, Any]:
+def backbone_arguments(config: dict[str, Any]) -> dict[str, Any]:
     """`keras_hub.models.BertBackbone`'s arguments for a `bert_config.json`."""
     return {"vocabulary_size": config["vocab_size"], "num_layers": config["num_hidden_layers"],
             "num_heads": config["num_attention_heads"], "hidden_dim": config["hidden_size"],
             "intermediate_dim": config["intermediate_size"],
-            "dropout": config["hidden_dropout_prob"], "max_sequence_length": sequence_length,
+            "dropout": config["hidden_dropout_prob"],
+            "max_sequence_length": config["max_position_embeddings"],
             "num_segments": config["type_vocab_size"]}
 
 
@@ -156,36 +507,3 @@ def load_backbone(checkpoint: str, backbone: Any) -> Any:
     for weight in backbone.weights:
         weight.assign(values[weight.path])
     return backbone
-
-
-ENV_VAR = "TFPORT_BERT_DIR"
-DEFAULT_FOLDER = Path("runs") / "bert" / "uncased_L-2_H-128_A-2"
-
-
-def bert_dir() -> Path:
-    """Where the BERT checkpoint is: $TFPORT_BERT_DIR, else runs/bert/uncased_L-2_H-128_A-2."""
-    return Path(os.environ.get(ENV_VAR) or DEFAULT_FOLDER)
-
-
-def bert_folder() -> BertFolder:
-    """The checked BERT folder the ports load, as a user's released checkpoint."""
-    return read_folder(bert_dir())
-
-
-def make_folder(folder: str | Path | None = None, verbose: bool = True) -> Path:
-    """Write a random-weight BERT-Tiny checkpoint in the released layout (the vocabulary
-    trained on the movie-review training sentences and the article's sentences)."""
-    import importlib
-
-    from tfport import polarity
-    from tfport.examples import tf1_port
-
-    folder = Path(folder or bert_dir())
-    if verbose:
-        print(f"Writing a BERT checkpoint of random weights in {folder} (no pretrained BERT "
-              f"can be downloaded here; see legacy_tf1/bert/checkpoint.py)", flush=True)
-    sentences = polarity.load_polarity().train_sentences + [
-        sentence for texts, _, _ in tf1_port("bert_classifier").ARTICLE_DATA.values()
-        for sentence in texts]
-    writer = importlib.import_module("legacy_tf1.bert.checkpoint")
-    return writer.write_checkpoint(folder, sentences)

@@ -8,7 +8,7 @@
                  [--rerun | --no-run]
     tfport verify [ID ...] [--steps K] [--seed N]
     tfport convert-checkpoint ID CKPT OUT
-    tfport bert-checkpoint [DIR]
+    tfport bert-checkpoint DIR
     tfport bench [ID ...] [--profile article|quick] [--repeat N] [--epochs N] [--steps N]
                  [--out DIR] [--rewrite JSON]
 
@@ -96,9 +96,10 @@ def _parser() -> argparse.ArgumentParser:
     _add_verbose(convert)
 
     bert = commands.add_parser(
-        "bert-checkpoint", help="write a random-weight BERT-Tiny checkpoint in the released layout")
-    bert.add_argument("folder", metavar="DIR", type=Path, nargs="?", default=None,
-                      help="where (default: $TFPORT_BERT_DIR, else runs/bert/uncased_L-2_H-128_A-2)")
+        "bert-checkpoint", help="write the BERT example's pretrained checkpoint in "
+                                "google-research/bert's layout (what the TF1 port loads)")
+    bert.add_argument("folder", metavar="DIR", type=Path,
+                      help="where to write bert_config.json, vocab.txt and bert_model.ckpt.*")
     _add_verbose(bert)
 
     bench = commands.add_parser("bench", help="time every variant of the ports, interleaved")
@@ -188,9 +189,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         runtime.quiet_start(args.verbose)
         if args.command in ("run", "compare", "audit", "verify") and not getattr(args, "no_run", False):
-            _ensure_bert_checkpoint([e for e in [getattr(args, "example", None),
-                                                 *getattr(args, "examples", [])] if e]
-                                    or list(EXAMPLES), getattr(args, "quiet", False))
+            _find_bert_checkpoint([e for e in [getattr(args, "example", None),
+                                               *getattr(args, "examples", [])] if e]
+                                  or list(EXAMPLES))
         return _COMMANDS[args.command](args, argv)
     except TfportError as error:
         print(f"tfport: error: {error}", file=sys.stderr)
@@ -250,7 +251,9 @@ def _check_inputs(args: argparse.Namespace) -> None:
         raise OutputError(f"no benchmark report at {args.rewrite}; give the .json that "
                           f"`tfport bench` wrote")
     if args.command == "bert-checkpoint":
-        writable_folder((args.folder or _bert_dir()).parent)
+        if args.folder.exists() and any(args.folder.iterdir()):
+            raise OutputError(f"{args.folder} is not empty; give a new or empty folder")
+        writable_folder(args.folder)
     trains = not (args.command in ("convert-checkpoint", "bert-checkpoint")
                   or getattr(args, "rewrite", None) or getattr(args, "no_run", False))
     if trains:
@@ -293,19 +296,13 @@ def _check_data(args: argparse.Namespace, examples: list[str]) -> None:
             polarity.load_polarity()
 
 
-def _bert_dir() -> Path:
-    from tfport.bert_checkpoint import bert_dir
-
-    return bert_dir()
-
-
-def _ensure_bert_checkpoint(examples: list[str], quiet: bool) -> None:
-    """The BERT example loads a checkpoint folder as a user loads a released one; where none
-    is there yet, write the random-weight one this project uses (a few seconds)."""
+def _find_bert_checkpoint(examples: list[str]) -> None:
+    """The BERT example's checkpoint, found (downloaded the first time, where no folder is
+    named) and converted to each API's layout before any training starts."""
     from tfport import bert_checkpoint
 
-    if "bert_classifier" in examples and not bert_checkpoint.bert_dir().exists():
-        bert_checkpoint.make_folder(verbose=not quiet)
+    if "bert_classifier" in examples:
+        bert_checkpoint.pretrained_bert()
 
 
 def writable_folder(folder: Path) -> Path:
@@ -491,11 +488,15 @@ def _x_label(example_id: str, profile: str) -> str:
 
 
 def _bert_checkpoint(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
-    from tfport.bert_checkpoint import make_folder
+    import shutil
 
-    folder = make_folder(args.folder)
-    print(f"wrote {folder}: bert_config.json, vocab.txt, bert_model.ckpt.* (random weights); "
-          f"the BERT example reads it from $TFPORT_BERT_DIR or runs/bert/uncased_L-2_H-128_A-2")
+    from tfport import bert_checkpoint
+
+    checkpoint = bert_checkpoint.pretrained_bert()
+    folder = Path(checkpoint.google_checkpoint).parent
+    shutil.copytree(folder, args.folder, dirs_exist_ok=True)
+    print(f"wrote {args.folder}: bert_config.json, vocab.txt, bert_model.ckpt.* of "
+          f"{checkpoint.source} in google-research/bert's layout")
     return 0
 
 

@@ -29,6 +29,7 @@ class Example:
     summary: str
     claim: str  # what the article says it achieves, in its words
     uses_mnist: bool = True  # False: the example brings its own data
+    pretrained: bool = False  # True: it starts from a pretrained checkpoint (tfport.bert_checkpoint)
 
 
 EXAMPLES: dict[str, Example] = {
@@ -72,10 +73,11 @@ EXAMPLES: dict[str, Example] = {
         ),
         Example(
             "bert_classifier", "003_34aa8c543ca7d4c9.txt", "172-197, output 205-218; 230-321",
-            "BERT fine-tuned to classify sentences: google-research/bert in TF1, KerasHub in "
-            "Keras 3, one checkpoint; the article's four runs, and movie-review sentences",
+            "a pretrained BERT fine-tuned to classify sentences: google-research/bert in TF1, "
+            "KerasHub in Keras 3, one checkpoint; the article's four runs, and movie-review "
+            "sentences",
             "loss 0.6534 -> 0.0367 over 10 epochs (lines 205-218)",
-            uses_mnist=False,
+            uses_mnist=False, pretrained=True,
         ),
     )
 }

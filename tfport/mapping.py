@@ -185,9 +185,10 @@ VARIABLE = Mapping("`tf.Variable(value)` and `w.assign_sub(...)` in the graph", 
 BERT_TOKENIZER = Mapping(
     "`tokenization.FullTokenizer(vocab_file, do_lower_case=True)` (google-research/bert)",
     "`keras_hub.tokenizers.BertTokenizer(vocabulary=..., lowercase=False, strip_accents=True)` on `str.lower()`ed text",
-    "Same ids on every sentence only so: WordPiece's `strip_accents` defaults to False, and "
-    "`lowercase=True` case-folds with NFKC after splitting on punctuation (a lone '...' "
-    "character becomes three dots, then [UNK]).",
+    "Same ids on every sentence only so: `BertTokenizer.from_preset` on a Hugging Face folder "
+    "keeps accents (`strip_accents=False`), and `lowercase=True` case-folds with NFKC after "
+    "splitting on punctuation (a lone '...' character becomes three dots): `tfport verify "
+    "bert_classifier` counts the sentences either would change.",
     tf1_code="tokenization.FullTokenizer", keras_code="keras_hub.tokenizers.BertTokenizer")
 BERT_INPUTS = Mapping(
     "`tf.compat.v1.placeholder(tf.int32, [None, 3, seq])`: input ids, mask, segment ids",
@@ -205,9 +206,9 @@ BERT_NN_DROPOUT = Mapping("`tf.nn.dropout(pooled, rate=0.1)` in the head",
                           tf1_code="tf.nn.dropout", keras_code="dropout=dropout")
 BERT_MODEL = Mapping(
     "`modeling.BertModel(config, ...)` under `tf.compat.v1.variable_scope`",
-    "`keras_hub.models.BertBackbone(**config)`",
-    "The same layers; KerasHub names and shapes its weights its own way "
-    "(tfport/bert_checkpoint.py maps them).",
+    "`keras_hub.models.BertBackbone.from_preset(folder)`",
+    "The same layers, the tanh GELU in both; KerasHub names and shapes its weights its own way "
+    "(tfport/bert_checkpoint.py says where each goes).",
     tf1_code="modeling.BertModel", keras_code="keras_hub.models.BertBackbone")
 BERT_SCOPE = Mapping("`tf.compat.v1.variable_scope(name)`", "(the layer's `name`)",
                      "Keras layers name their weights themselves.",
@@ -229,10 +230,11 @@ BERT_LOSS = Mapping(
     tf1_code="tf.nn.log_softmax", keras_code="SparseCategoricalCrossentropy(from_logits=True)")
 BERT_CHECKPOINT = Mapping(
     "`tf.compat.v1.train.init_from_checkpoint(ckpt, assignment_map)`",
-    "`bert_checkpoint.load_backbone(ckpt, backbone)` (tfport)",
-    "KerasHub loads its own presets; a released TF1 checkpoint goes through a converter that "
-    "reshapes the attention kernels and cuts the position embeddings to the sequence length.",
-    tf1_code="tf.compat.v1.train.init_from_checkpoint", keras_code="bert_checkpoint.load_backbone")
+    "`BertBackbone.from_preset(folder, dropout=...)` (KerasHub's Hugging Face converter)",
+    "One pretrained checkpoint: KerasHub reads the Hugging Face folder itself; the TF1 port "
+    "reads it converted to google's names and layouts (kernels transposed, LayerNorm "
+    "gamma/beta; tfport/bert_checkpoint.py).",
+    tf1_code="tf.compat.v1.train.init_from_checkpoint", keras_code="from_preset")
 BERT_OPTIMIZER = Mapping(
     "`optimization.create_optimizer(loss, lr, steps, warmup)`: AdamWeightDecay, no bias correction",
     "`keras.optimizers.AdamW(WarmupLinearDecay(...), weight_decay=0.01, epsilon=1e-6, global_clipnorm=1.0)`",

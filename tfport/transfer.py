@@ -71,8 +71,6 @@ def _bert_variables(model: Any) -> dict[str, Mapped]:
             shape = (shape[0] * shape[1],)
         elif weight.path.endswith("attention_output/kernel"):
             shape = (shape[0] * shape[1], shape[2])
-        elif name == "bert/embeddings/position_embeddings":
-            continue  # the TF1 graph holds all 512 positions; this model the first ones
         mapped[name] = Mapped(weight, shape, transpose=False)
     kernel, bias = model.output_dense.kernel, model.output_dense.bias
     mapped["output_weights"] = Mapped(kernel, tuple(kernel.shape)[::-1], transpose=True)
@@ -108,11 +106,9 @@ def keras_variables(example_id: str, model: Any) -> dict[str, keras.Variable | M
 
 
 def tf1_values(sess: tf.compat.v1.Session) -> dict[str, np.ndarray]:
-    """The trainable variables of the session's graph, by name (without the `:0`); BERT's
-    position embeddings left out (see `set_tf1_weights`)."""
+    """The trainable variables of the session's graph, by name (without the `:0`)."""
     with sess.graph.as_default():
-        variables = [v for v in tf.compat.v1.trainable_variables()
-                     if _name(v) != "bert/embeddings/position_embeddings"]
+        variables = tf.compat.v1.trainable_variables()
     return dict(zip((_name(v) for v in variables), sess.run(variables)))
 
 
@@ -135,14 +131,9 @@ def set_keras_weights(variables: Mapping[str, keras.Variable],
 
 def set_tf1_weights(sess: tf.compat.v1.Session, values: Mapping[str, np.ndarray],
                     source: str = "the Keras model") -> None:
-    """Assign `values` (by TF1 name) to the trainable variables of the session's graph.
-
-    BERT's position embeddings are the one exception: the checkpoint's 512 rows stay in
-    the TF1 graph (both ports start from that checkpoint), and the Keras model holds only
-    the first sequence-length rows of them."""
+    """Assign `values` (by TF1 name) to the trainable variables of the session's graph."""
     with sess.graph.as_default():
-        variables = {_name(v): v for v in tf.compat.v1.trainable_variables()
-                     if _name(v) != "bert/embeddings/position_embeddings"}
+        variables = {_name(v): v for v in tf.compat.v1.trainable_variables()}
         check_match({n: tuple(v.shape) for n, v in values.items()},
                     {n: tuple(v.shape) for n, v in variables.items()}, source, "the TF1 graph")
         sess.run([tf.compat.v1.assign(variables[name], values[name]) for name in variables])
@@ -209,8 +200,7 @@ def convert_checkpoint(example_id: str, checkpoint: str | Path, out: str | Path,
         raise TransferError(f"{example_id}'s Keras port has no Keras model to save weights of")
     variables = keras_variables(example_id, model)
     if example_id == "bert_classifier":
-        # The fine-tuned encoder goes in as a released BERT checkpoint does (its 512
-        # position embeddings cut to the model's sequence length); then the head.
+        # The fine-tuned encoder goes in as a released BERT checkpoint does; then the head.
         from tfport.bert_checkpoint import load_backbone
 
         load_backbone(str(checkpoint), model.backbone)

@@ -1,0 +1,100 @@
+"""`tfport verify bert_classifier`'s checks of the pretrained checkpoint itself.
+
+The general checks (tfport/verify.py) put one port's weights into the other; these take
+each port's model as its own code loads it (the TF1 graph through `init_from_checkpoint` on
+the checkpoint in google's layout, KerasHub's backbone through `from_preset`), and check:
+
+- the pooled [CLS] output of the test sentences agrees between the ports, and (for a Hugging
+  Face folder) with a NumPy BERT computed from the file itself (`tfport.bert_reference`);
+- the logits agree with one classifier head (TF1's new random head, put into Keras).
+
+And they measure, without a verdict, what a real checkpoint exposes: how far the tanh GELU
+both ports compute moves the pooled output and the logits from the erf GELU this model was
+trained with, and on how many sentences KerasHub's `from_preset` tokenizer gives other ids
+than google-research/bert's (the reason the Keras port builds its own).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tfport import bert_checkpoint, bert_reference
+from tfport.transfer import keras_variables, set_keras_weights, tf1_session, tf1_values
+from tfport.verify import FORWARD_TOLERANCE, Check, _max_difference
+
+SENTENCES = 64  # test sentences the forward checks see
+
+
+def checkpoint_checks(stepper: Any) -> list[Check]:
+    """The checks above, on the first SENTENCES test sentences of the verify profile."""
+    checkpoint = bert_checkpoint.pretrained_bert()
+    features, sentences = stepper.x_test[:SENTENCES], stepper.keras_x_test[:SENTENCES]
+    with tf1_session(stepper.tf1, stepper.built, stepper.seed) as (sess, graph):
+        head = {name: value for name, value in tf1_values(sess).items()
+                if name in ("output_weights", "output_bias")}
+        tf1_pooled, tf1_logits = sess.run([graph.extra["pooled_output"], graph.output],
+                                          {graph.X: features})
+    model = stepper.new.build_model(stepper.built)
+    set_keras_weights({name: variable for name, variable
+                       in keras_variables(stepper.example_id, model).items() if name in head},
+                      head, "the TF1 graph's head")
+    inputs = model.preprocessor(sentences)
+    keras_pooled = np.asarray(model.backbone(inputs)["pooled_output"])
+    keras_logits = model.predict(sentences, verbose=0)
+    source = f"{checkpoint.source.name} ({checkpoint.layout} layout)"
+    n = len(features)
+    checks = [
+        Check(f"checkpoint {source}, each port loading it: pooled output, {n} sentences",
+              _max_difference(tf1_pooled, keras_pooled), FORWARD_TOLERANCE),
+        Check(f"checkpoint, each port loading it, one head: logits, {n} sentences",
+              _max_difference(tf1_logits, keras_logits), FORWARD_TOLERANCE),
+    ]
+    if checkpoint.layout != "huggingface":
+        return checks
+    weights = bert_checkpoint.read_safetensors(checkpoint.source)
+    ids, mask, segments = (features[:, i] for i in range(3))
+    tanh = bert_reference.pooled_output(weights, checkpoint.config, ids, mask, segments, "tanh")
+    exact = bert_reference.pooled_output(weights, checkpoint.config, ids, mask, segments, "exact")
+
+    def logits(pooled: np.ndarray) -> np.ndarray:
+        return pooled @ head["output_weights"].T + head["output_bias"]
+
+    checks += [
+        Check("NumPy BERT from the Hugging Face file (tanh GELU): pooled output against TF1's",
+              _max_difference(tanh, tf1_pooled), FORWARD_TOLERANCE),
+        Check("the erf GELU Hugging Face trained with, against the tanh GELU both ports "
+              "compute: pooled output", _max_difference(exact, tanh), 0.0, measured=True),
+        Check("... the same: logits", _max_difference(logits(exact), logits(tanh)), 0.0,
+              measured=True),
+        Check("... the same: predicted classes that change, of "
+              f"{n}", float(np.sum(logits(exact).argmax(-1) != logits(tanh).argmax(-1))), 0.0,
+              measured=True),
+        from_preset_tokenizer_check(checkpoint, stepper),
+    ]
+    return checks
+
+
+def from_preset_tokenizer_check(checkpoint: bert_checkpoint.BertCheckpoint,
+                                stepper: Any) -> Check:
+    """On how many of the quick profile's sentences (as the data set has them) the tokenizer
+    that `BertTokenizer.from_preset` makes gives other ids than BERT's FullTokenizer."""
+    import keras_hub
+
+    from tfport import polarity
+    from tfport.profiles import get_profile
+
+    profile = get_profile(stepper.example_id, "quick")
+    x_train, _, x_test, _ = stepper.tf1.load_data(profile)
+    mr = polarity.load_polarity()
+    raw = mr.train_sentences[:profile.train_size] + mr.test_sentences[:profile.test_size]
+    tokenizer = keras_hub.tokenizers.BertTokenizer.from_preset(str(checkpoint.source))
+    preprocessor = keras_hub.models.BertTextClassifierPreprocessor(
+        tokenizer, sequence_length=profile.sequence_length)
+    theirs = np.asarray(preprocessor(np.array(raw))["token_ids"])
+    ours = np.concatenate([x_train[:, 0], x_test[:, 0]])
+    differing = int(np.sum((theirs != ours).any(axis=1)))
+    return Check(f"KerasHub's from_preset tokenizer (lowercase=True, strip_accents=False): "
+                 f"sentences whose ids differ from BERT's, of {len(raw)}", float(differing), 0.0,
+                 measured=True)
