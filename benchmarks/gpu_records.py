@@ -297,8 +297,12 @@ def report(index: dict) -> str:
         if found and "epoch_s" in found:
             rows.append(row(found["what"], found["device"], found["test_accuracy"],
                             found["train_time_s"], statistics.median(found["epoch_s"][1:])))
+    before = [r.example for r in records if r.example == "bert_classifier"
+              and "checkpoint" not in r.environment]
+    note = ([f"(bert_classifier's row was made before the example loaded a pretrained BERT: "
+             f"on a random-weight BERT-Tiny. `--bert FOLDER` remakes it.)", ""] if before else [])
     return "\n".join([
-        one_row_each(records), "",
+        one_row_each(records), "", *note,
         markdown_table([f"cnn_sparse, {profile} profile", "device", "test accuracy", "training s",
                         "s per epoch after the first (median)", "/ plain JAX scan"], rows)])
 

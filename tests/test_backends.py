@@ -68,6 +68,15 @@ BACKENDS = [pytest.param(name, marks=pytest.mark.skipif(
     for name in ("jax", "torch")]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def bert_tiny_here(tiny_bert_dir):
+    """bert_classifier runs here (and in the backends' child processes) on the random
+    BERT-Tiny (conftest): what is checked is that KerasHub runs on each backend."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TFPORT_BERT_DIR", str(tiny_bert_dir))
+        yield
+
+
 @pytest.fixture(scope="module")
 def handoff(tmp_path_factory) -> dict:
     """Each example's Keras model built on TensorFlow from seed 0: its weights, 32 test

@@ -213,8 +213,9 @@ def test_bert_training_flops_count_bert_tiny_by_hand():
 
     backbone = keras_hub.models.BertBackbone(vocabulary_size=100, num_layers=2, num_heads=2,
                                              hidden_dim=128, intermediate_dim=512,
-                                             max_sequence_length=32)
-    assert measure.bert_training_flops(backbone, 2) == 3 * (2 * 13_107_200 + 32_768 + 512)
+                                             max_sequence_length=512)
+    # the sentence's 32 tokens count, not the 512 positions the backbone could take
+    assert measure.bert_training_flops(backbone, 2, 32) == 3 * (2 * 13_107_200 + 32_768 + 512)
 
 
 def test_bench_rewrite_refuses_another_file(tmp_path, capsys):

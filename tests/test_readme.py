@@ -61,7 +61,9 @@ def test_the_gpu_records_name_a_gpu_and_every_keras_port():
     assert all(r["profile"] == "article" for r in index["records"])
     bert = next(r for r in index["records"] if r["example"] == "bert_classifier")
     assert bert["environment"]["tensorflow"] == "not installed"
-    assert bert["extra"]["ran"] == _gpu_records().BERT_NOTE
+    assert bert["extra"]["ran"].startswith("bert_classifier's port on a machine without TensorFlow")
+    if "checkpoint" not in bert["environment"]:  # made on the random BERT-Tiny of before
+        assert "before the example loaded a pretrained BERT" in _gpu_records().report(index)
 
 
 def _gpu_records():

@@ -6,7 +6,7 @@
     tfport compare [--profile quick|article] [--seed N] [--out DIR]
     tfport audit [--profile quick|article] [--seed N] [--records DIR] [--report FILE]
                  [--rerun | --no-run]
-    tfport verify [ID ...] [--steps K] [--seed N]
+    tfport verify [ID ...] [--steps K] [--seed N] [--report FILE]
     tfport convert-checkpoint ID CKPT OUT
     tfport bert-checkpoint DIR
     tfport bench [ID ...] [--profile article|quick] [--repeat N] [--epochs N] [--steps N]
@@ -83,6 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--steps", type=_positive, default=5,
                         help="training steps to compare (default: 5)")
     verify.add_argument("--seed", type=_seed, default=0)
+    verify.add_argument("--report", type=Path, default=None, metavar="FILE",
+                        help="also write the checks as Markdown, with the command and machine")
     _add_backend(verify)
     _add_verbose(verify)
 
@@ -296,6 +298,13 @@ def _check_data(args: argparse.Namespace, examples: list[str]) -> None:
             polarity.load_polarity()
 
 
+def bert_checkpoint_name() -> str:
+    """The BERT checkpoint the ports load, as a record names it."""
+    from tfport.results import weights_loaded
+
+    return weights_loaded("bert_classifier")["checkpoint"]
+
+
 def _find_bert_checkpoint(examples: list[str]) -> None:
     """The BERT example's checkpoint, found (downloaded the first time, where no folder is
     named) and converted to each API's layout before any training starts."""
@@ -442,14 +451,27 @@ def _audit(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
 def _verify(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from tfport.verify import passed, table, verify
 
-    failed = []
+    failed, sections = [], []
     for example_id in args.examples or EXAMPLES:
         print(f"== {example_id}: TF1 and Keras, same weights, same batches")
         checks = verify(example_id, steps=args.steps, seed=args.seed)
+        verdict = f"{example_id}: {'equivalent' if passed(checks) else 'NOT equivalent'}"
         print(table(checks))
-        print(f"{example_id}: {'equivalent' if passed(checks) else 'NOT equivalent'}\n")
+        print(f"{verdict}\n")
+        sections += [f"## {example_id}", "", table(checks), "", verdict, ""]
         if not passed(checks):
             failed.append(example_id)
+    if args.report is not None:
+        from tfport.report import write_report
+        from tfport.results import environment
+
+        command = "tfport " + " ".join(sys.argv[1:] if argv is None else argv)
+        checkpoint = ({"checkpoint": f"BERT checkpoint: {bert_checkpoint_name()}"}
+                      if "bert_classifier" in (args.examples or EXAMPLES) else {})
+        body = ["", *(f"- {line}" for line in checkpoint.values()), "", *sections]
+        write_report(args.report, "tfport verify: the two ports, number by number", command,
+                     environment(), body)
+        print(f"wrote {args.report}")
     if failed:
         print(f"tfport: {len(failed)} not equivalent: {', '.join(failed)}", file=sys.stderr)
         return 1

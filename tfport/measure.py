@@ -466,7 +466,7 @@ def training_flops(model: Any) -> int:
 
     backbone = getattr(model, "backbone", None)  # a KerasHub task: BERT
     if backbone is not None:
-        return bert_training_flops(backbone, model.num_classes)
+        return bert_training_flops(backbone, model.num_classes, model.preprocessor.sequence_length)
     per_layer = []
     for layer in model.layers:
         if isinstance(layer, keras.layers.Dense):
@@ -478,8 +478,8 @@ def training_flops(model: Any) -> int:
     return 3 * sum(per_layer) - (per_layer[0] if per_layer else 0)
 
 
-def bert_training_flops(backbone: Any, num_classes: int) -> int:
-    """Floating-point operations to train a BERT classifier on one padded sentence.
+def bert_training_flops(backbone: Any, num_classes: int, tokens: int) -> int:
+    """Floating-point operations to train a BERT classifier on one sentence padded to `tokens`.
 
     Forward, per Transformer layer over L tokens of width H with a feed-forward width I:
     the query, key, value and output projections 4 * 2 * L * H * H; the attention scores
@@ -487,7 +487,7 @@ def bert_training_flops(backbone: Any, num_classes: int) -> int:
     2 * 2 * L * H * I. Then the pooler 2 * H * H and the head 2 * H * classes. Embedding
     look-ups, softmax, LayerNorm and GELU are left out. Backward costs twice the forward.
     """
-    tokens, width = backbone.max_sequence_length, backbone.hidden_dim
+    width = backbone.hidden_dim
     per_layer = (8 * tokens * width * width + 4 * tokens * tokens * width
                  + 4 * tokens * width * backbone.intermediate_dim)
     forward = backbone.num_layers * per_layer + 2 * width * width + 2 * width * num_classes

@@ -155,12 +155,12 @@ def make_result(*, example: str, api: str, profile: Any, seed: int, clock: RunCl
         train_samples_per_s=train_samples / clock.train_s if clock.train_s > 0 else 0.0,
         param_count=int(param_count),
         extra={**kept, **(extra or {})},
-        environment={**environment(api), **_weights_loaded(example),
+        environment={**environment(api), **weights_loaded(example),
                      "fingerprint": fingerprint(example, api, profile)},
     )
 
 
-def _weights_loaded(example: str) -> dict[str, str]:
+def weights_loaded(example: str) -> dict[str, str]:
     """For an example that starts from pretrained weights, which checkpoint it loaded."""
     from tfport.examples import EXAMPLES
 
