@@ -21,10 +21,9 @@ from tfport.results import RunClock, make_result, number
 
 def run_program(example: str, load_data: Callable[[Profile], Arrays], build_model: Callable,
                 train: Callable, profile: Profile, seed: int, verbose: int,
-                extra: dict[str, Any] | None = None, also_predict: Any = None) -> Ran:
+                extra: dict[str, Any] | None = None) -> Ran:
     """Load the data, seed Keras, build the model, train, then `evaluate` and `predict` the
-    test set in batches of 1000, with a Keras port's functions. `also_predict`: more inputs
-    the trained model predicts (a notebook's own sentences)."""
+    test set in batches of 1000, with a Keras port's functions."""
     clock = RunClock()
     x_train, y_train, x_test, y_test = load_data(profile)
     keras.utils.set_random_seed(seed)
@@ -34,8 +33,6 @@ def run_program(example: str, load_data: Callable[[Profile], Arrays], build_mode
     # 评估模型 (evaluate) and 预测 (predict)
     test_loss, test_accuracy = evaluate(model, x_test, y_test)
     predictions = model.predict(x_test, batch_size=1000, verbose=0)
-    also_predicted = (None if also_predict is None
-                      else model.predict(also_predict, batch_size=1000, verbose=0))
     if verbose:
         print(f"Test loss: {number(test_loss)}, test accuracy: {number(test_accuracy)}")
     result = make_result(example=example, api="keras", profile=profile, seed=seed, clock=clock,
@@ -43,7 +40,7 @@ def run_program(example: str, load_data: Callable[[Profile], Arrays], build_mode
                          train_size=len(x_train), param_count=model.count_params(),
                          labels=y_test, predictions=predictions, extra=extra,
                          step_log=step_log)
-    return Ran(result, (x_train, y_train, x_test, y_test), predictions, also_predicted)
+    return Ran(result, (x_train, y_train, x_test, y_test), predictions)
 
 
 def evaluate(model: keras.Model, x: Any, y: Any) -> tuple[float, float]:

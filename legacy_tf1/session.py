@@ -52,10 +52,9 @@ def parameter_count() -> int:
 def run_program(example: str, load_data: Callable[[Profile], Arrays], build_model: Callable,
                 train: Callable, profile: Profile, seed: int, verbose: int,
                 checkpoint: str | Path | None = None,
-                extra: dict[str, Any] | None = None, also_predict: Any = None) -> Ran:
+                extra: dict[str, Any] | None = None) -> Ran:
     """Load the data, build the graph, initialize it, train, then evaluate the test set and
-    predict it, fed in batches of 1000 (`feeding`), with a TF1 port's functions.
-    `also_predict`: more inputs the trained graph predicts (a notebook's own sentences)."""
+    predict it, fed in batches of 1000 (`feeding`), with a TF1 port's functions."""
     clock = RunClock()
     x_train, y_train, x_test, y_test = load_data(profile)
     with new_session(seed, checkpoint) as sess:
@@ -66,8 +65,6 @@ def run_program(example: str, load_data: Callable[[Profile], Arrays], build_mode
         # 评估模型 (evaluate) and 预测 (predict)
         test_loss, test_accuracy = evaluate(sess, graph, x_test, y_test)
         predictions = feeding.predict_in_batches(sess, graph, x_test)
-        also_predicted = (None if also_predict is None
-                          else feeding.predict_in_batches(sess, graph, also_predict))
         param_count = parameter_count()
     if verbose:
         print(f"Test loss: {number(test_loss)}, test accuracy: {number(test_accuracy)}")
@@ -75,7 +72,7 @@ def run_program(example: str, load_data: Callable[[Profile], Arrays], build_mode
                          test_loss=test_loss, test_accuracy=test_accuracy, history=history,
                          train_size=len(x_train), param_count=param_count, labels=y_test,
                          predictions=predictions, extra=extra, step_log=step_log)
-    return Ran(result, (x_train, y_train, x_test, y_test), predictions, also_predicted)
+    return Ran(result, (x_train, y_train, x_test, y_test), predictions)
 
 
 def evaluate(sess: tf.compat.v1.Session, graph: Any, x: np.ndarray,

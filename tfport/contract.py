@@ -99,7 +99,6 @@ class Ran(NamedTuple):
     result: RunResult
     arrays: Arrays  # what load_data gave
     predictions: np.ndarray  # every test prediction
-    also_predicted: np.ndarray | None = None  # the predictions of `also_predict`, if given
 
 
 CONTRACT_FUNCTIONS = ("load_data", "build_model", "train", "run")

@@ -11,6 +11,7 @@ import json
 import math
 import os
 import platform
+import re
 import time
 from pathlib import Path
 from typing import Any, Iterator
@@ -205,7 +206,8 @@ def fingerprint(example: str, api: str, profile: Any) -> str:
     differs from today's was made by other code (`tfport audit` marks it stale)."""
     digest = hashlib.sha256()
     for path in sources(example, api):
-        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0"
+                      + program_text(path).encode())
     env = environment(api)
     versions = {key: env.get(key) for key in ("tensorflow", "keras", "backend", env["backend"])}
     digest.update(repr(sorted(dataclasses.asdict(profile).items())).encode())
@@ -221,11 +223,21 @@ def _module_file(name: str) -> Path | None:
     return None
 
 
+# A twin's `if __name__ == "__main__":` block, to the end of the file: how it is started as a
+# script, not what a run computes (tfport.script does the rest).
+MAIN_BLOCK = re.compile(r"^if __name__ == [\"']__main__[\"']:.*\Z", re.S | re.M)
+
+
+def program_text(path: Path) -> str:
+    """A source file as a run executes it: without its script block (`MAIN_BLOCK`)."""
+    return MAIN_BLOCK.sub("", path.read_bytes().decode("utf-8"))
+
+
 def _project_imports(path: Path) -> list[str]:
     """The project modules that the file at `path` imports (`from pkg import module` names
     the module when there is one)."""
     names = []
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(ast.parse(program_text(path))):
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
