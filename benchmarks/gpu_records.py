@@ -18,7 +18,7 @@ Runs, each in a fresh process (Keras takes its backend when first imported):
   scan` (the same model and optimizer in keras-io's JAX loop, one `lax.scan` per epoch), on
   JAX: seconds per epoch;
 - the same network, optimizer and batches in plain PyTorch (`reference_torch_cnn`), the
-  reference the README's GPU table compares with, and in plain JAX with one jitted
+  reference docs/backends.md's GPU table compares with, and in plain JAX with one jitted
   `lax.scan` per epoch (`reference_jax_scan_cnn`), the floor for the fast Keras variant.
 
 It needs no TensorFlow: the machine this project can borrow a GPU on
@@ -269,8 +269,9 @@ def reference_jax_scan_cnn(profile_name: str, seed: int = 0) -> dict:
 
 
 def report(index: dict) -> str:
-    """The Markdown that README's GPU section shows: every Keras record, one row each, then
-    cnn_sparse's training time as the Keras port and as plain loops on the same GPU."""
+    """The Markdown that docs/backends.md's GPU section shows: every Keras record, one row
+    each, then cnn_sparse's training time as the Keras port and as plain loops on the same
+    GPU."""
     from tfport.results import RunResult
     from tfport.tables import markdown_table, one_row_each
 

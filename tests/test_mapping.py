@@ -82,11 +82,11 @@ def test_defaults_are_read_from_the_apis():
     assert mapping.default_value("tf.compat.v1.layers.max_pooling2d", "strides") == "required"
 
 
-def test_readme_table_is_generated():
-    readme = (ROOT / "README.md").read_text()
+def test_docs_table_is_generated():
+    page = (ROOT / "docs" / "mapping.md").read_text()
     block = re.search(r"<!-- mapping: tfport\.mapping\.table\(\) -->\n(.*?)\n<!-- end -->",
-                      readme, flags=re.DOTALL)
-    assert block, "README lacks the generated mapping table block"
+                      page, flags=re.DOTALL)
+    assert block, "docs/mapping.md lacks the generated mapping table block"
     assert block.group(1).strip() == mapping.table().strip(), (
-        "README's mapping table is stale: rebuild it with "
+        "docs/mapping.md's mapping table is stale: rebuild it with "
         "`python -c 'from tfport import mapping; print(mapping.table())'`")

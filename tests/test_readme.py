@@ -1,4 +1,5 @@
-"""README.md says what CI does, and every figure in it comes from committed command output."""
+"""README.md says what CI does, and every figure in it and in docs/*.md comes from committed
+command output."""
 
 from __future__ import annotations
 
@@ -32,19 +33,48 @@ def test_readme_lists_every_example():
         assert f"`{example_id}`" in README
 
 
+# Where each generated block is shown; moving one off its page must be a change here too.
+BLOCKS_SHOWN = {
+    "README.md": {"docs/results/quick/compare-quick-seed0.md", "docs/audit/audit.md"},
+    "docs/backends.md": {"docs/results/gpu/gpu.md"},
+}
+
+
+def _pages() -> list[Path]:
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def _blocks(page: Path) -> list[tuple[str, str]]:
+    return re.findall(r"<!-- from (\S+) -->\n(.+?)\n<!-- end -->", page.read_text(), re.S)
+
+
+def test_results_blocks_are_where_they_belong():
+    shown = {page.relative_to(ROOT).as_posix(): {path for path, _ in _blocks(page)}
+             for page in _pages()}
+    for page, paths in BLOCKS_SHOWN.items():
+        assert paths <= shown.get(page, set()), f"{page} lacks {sorted(paths - shown[page])}"
+
+
 def test_results_tables_are_the_committed_command_output():
-    # Each table in the Results section is pasted from a file that the named command wrote,
-    # next to the records it was built from; rebuilding it from those records must match.
-    blocks = re.findall(r"<!-- from (\S+) -->\n(.+?)\n<!-- end -->", README, re.S)
+    # Each generated block, in README.md or a docs/*.md page, is pasted from a file that the
+    # named command wrote, next to the records it was built from; the block must be that
+    # file, and rebuilding the file from those records must match.
+    blocks = [(page, path, block) for page in _pages() for path, block in _blocks(page)]
     assert blocks, "README's results must come from committed output"
-    for path, block in blocks:
+    for page, path, block in blocks:
+        where = page.relative_to(ROOT)
         table_file = ROOT / path
-        assert block.strip() == table_file.read_text().strip(), f"README differs from {path}"
+        assert table_file.is_file(), f"{where} shows {path}, which does not exist"
+        assert block.strip() == table_file.read_text().strip(), f"{where} differs from {path}"
         if table_file.name == "gpu.md":  # benchmarks/gpu_records.py, from its index.json
             assert _gpu_records().report(json.loads(
                 (table_file.parent / "index.json").read_text())).strip() == block.strip()
             continue
-        profile, seed = re.match(r"compare-(\w+)-seed(\d+)\.md", table_file.name).groups()
+        if path == "docs/audit/audit.md":  # tests/test_audit.py rebuilds it from its records
+            continue
+        match = re.fullmatch(r"compare-(\w+)-seed(\d+)\.md", table_file.name)
+        assert match, f"{where} shows {path}: say in this test how it is rebuilt"
+        profile, seed = match.groups()
         records = [RunResult.load(table_file.parent / f"{example_id}-{api}-{profile}-seed{seed}.json")
                    for example_id in EXAMPLES for api in ("tf1", "keras")]
         assert one_row_each(records).strip() == block.strip()

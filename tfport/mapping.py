@@ -1,6 +1,6 @@
 """The API mapping: each TF1 call the ports use, its Keras 3 counterpart, and their defaults.
 
-This is the one source of the mapping tables in the README and the notebooks. Each row
+This is the one source of the mapping tables in docs/mapping.md and the notebooks. Each row
 names the code it stands for in both ports (`tf1_code`, `keras_code`), and
 `tests/test_mapping.py` checks both ways that a table and its ports agree: every row's code
 is in the two port files, and every `tf.compat.v1` / `tf.nn` call in a TF1 port has a row.
@@ -280,7 +280,7 @@ def rows(example_id: str) -> tuple[Mapping, ...]:
 
 
 def all_rows() -> list[Mapping]:
-    """Every row any example uses, once, in first-use order (the README's table)."""
+    """Every row any example uses, once, in first-use order (docs/mapping.md's table)."""
     seen: dict[str, Mapping] = {}
     for example_id in EXAMPLES:
         for row in USED[example_id]:
