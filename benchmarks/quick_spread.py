@@ -1,6 +1,7 @@
 """Measure the spread of the quick profiles over seeds: where the tests' bars come from.
 
     python benchmarks/quick_spread.py [--seeds 0 1 2 3 4] [--out docs/spread/quick.json] [IDS ...]
+    python benchmarks/quick_spread.py --table docs/spread/quick.json   (the .md beside it, again)
 
 For every example and API it prints the test accuracy and test loss at each seed, their
 minimum and mean, and the largest |keras - tf1| gap at the same seed. With `--out` it writes
@@ -34,9 +35,14 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--profile", default="quick")
     parser.add_argument("--out", type=Path, help="write (or update) the spread as JSON here")
+    parser.add_argument("--table", type=Path, help="run nothing: write FILE's table beside it")
     args = parser.parse_args()
+    if args.table:
+        spread = json.loads(args.table.read_text())
+        write(args.table, argparse.Namespace(profile=spread["profile"]), {}, {})
+        return
 
-    rows, measured, environment = [], {}, {}
+    measured, environment = {}, {}
     for example_id in args.ids:
         figures = {api: {"accuracy": [], "loss": []} for api in APIS}
         for seed in args.seeds:
@@ -51,18 +57,27 @@ def main() -> None:
                                                         figures["tf1"][measure]))
                 for measure in ("accuracy", "loss")}
         measured[example_id] = {**figures, "max_accuracy_gap": gaps["accuracy"],
-                                "max_loss_gap": gaps["loss"]}
+                                "max_loss_gap": gaps["loss"], "seeds": args.seeds}
+    print()
+    print(table(measured))
+    if args.out:
+        write(args.out, args, measured, environment)
+
+
+def table(examples: dict) -> str:
+    """The spread of each example and API: accuracy and test loss at every seed, the lowest
+    and mean accuracy, and the largest same-seed gaps between the APIs."""
+    rows = []
+    for example_id, figures in examples.items():
         for api in APIS:
             accuracy, loss = figures[api]["accuracy"], figures[api]["loss"]
             rows.append([example_id, api, " ".join(f"{a:.4f}" for a in accuracy),
                          f"{min(accuracy):.4f}", f"{statistics.mean(accuracy):.4f}",
-                         f"{gaps['accuracy']:.4f}", " ".join(f"{v:.4f}" for v in loss),
-                         f"{gaps['loss']:.4f}"])
-    print()
-    print(markdown_table(["example", "api", f"accuracy at seeds {args.seeds}", "min", "mean",
-                          "max |keras-tf1| same seed", "test loss", "max loss gap"], rows))
-    if args.out:
-        write(args.out, args, measured, environment)
+                         f"{figures['max_accuracy_gap']:.4f}", " ".join(f"{v:.4f}" for v in loss),
+                         f"{figures['max_loss_gap']:.4f}"])
+    seeds = next(iter(examples.values()))["seeds"] if examples else []
+    return markdown_table(["example", "api", f"accuracy at seeds {seeds}", "min", "mean",
+                           "max |keras-tf1| same seed", "test loss", "max loss gap"], rows)
 
 
 def write(path: Path, args: argparse.Namespace, measured: dict, environment: dict) -> None:
@@ -79,7 +94,13 @@ def write(path: Path, args: argparse.Namespace, measured: dict, environment: dic
     spread["profile"] = args.profile
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(spread, indent=2) + "\n")
-    print(f"wrote {path}")
+    # and the table of every example in the file, beside it, for the docs pages to show
+    machines = sorted({entry["machine"] for entry in spread["examples"].values()})
+    path.with_suffix(".md").write_text(
+        f"Measured by `python benchmarks/quick_spread.py` ({spread['profile']} profile) on "
+        f"{'; '.join(machines)}; each example's command and date are in {path.name}.\n\n"
+        + table(spread["examples"]) + "\n")
+    print(f"wrote {path} and {path.with_suffix('.md')}")
 
 
 if __name__ == "__main__":

@@ -401,3 +401,28 @@ def test_the_global_step_is_stepped_after_the_update():
             session.run(train_op)
             assert session.run(step) == 1
             np.testing.assert_array_equal(session.run(weight), np.ones(3))
+
+
+def test_the_cli_names_a_missing_checkpoint_before_any_run(tmp_path, monkeypatch, capsys):
+    # One line and exit 1, before any data is tokenized or any model built.
+    from tfport.cli import main
+
+    monkeypatch.setenv(bert_checkpoint.ENV_VAR, str(tmp_path / "nowhere"))
+    assert main(["run", "bert_classifier", "--out", str(tmp_path / "runs")]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "no BERT checkpoint at" in error, error
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+def test_the_cli_writes_the_checkpoint_in_googles_layout(tiny_bert, tmp_path, capsys):
+    from tfport.cli import main
+
+    out = tmp_path / "google"
+    assert main(["bert-checkpoint", str(out)]) == 0
+    assert sorted(path.name for path in out.iterdir()) == [
+        "bert_config.json", "bert_model.ckpt.data-00000-of-00001", "bert_model.ckpt.index",
+        "vocab.txt"]
+    assert json.loads((out / "bert_config.json").read_text())["hidden_act"] == "gelu"
+    capsys.readouterr()
+    assert main(["bert-checkpoint", str(out)]) == 1  # not over a folder that holds files
+    assert "is not empty" in capsys.readouterr().err

@@ -37,6 +37,7 @@ def test_readme_lists_every_example():
 BLOCKS_SHOWN = {
     "README.md": {"docs/results/quick/compare-quick-seed0.md", "docs/audit/audit.md"},
     "docs/backends.md": {"docs/results/gpu/gpu.md"},
+    "docs/bert.md": {"docs/spread/quick-amd-epyc.md"},
 }
 
 
@@ -72,6 +73,10 @@ def test_results_tables_are_the_committed_command_output():
             continue
         if path == "docs/audit/audit.md":  # tests/test_audit.py rebuilds it from its records
             continue
+        if table_file.parent.name == "spread":  # benchmarks/quick_spread.py, from its JSON
+            spread = json.loads(table_file.with_suffix(".json").read_text())
+            assert _script("quick_spread").table(spread["examples"]) in block
+            continue
         match = re.fullmatch(r"compare-(\w+)-seed(\d+)\.md", table_file.name)
         assert match, f"{where} shows {path}: say in this test how it is rebuilt"
         profile, seed = match.groups()
@@ -97,10 +102,14 @@ def test_the_gpu_records_name_a_gpu_and_every_keras_port():
 
 
 def _gpu_records():
+    return _script("gpu_records")
+
+
+def _script(name: str):
+    """A script of benchmarks/ as a module (importing it runs nothing)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("gpu_records",
-                                                  ROOT / "benchmarks" / "gpu_records.py")
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -9,7 +9,7 @@
     tfport verify [ID ...] [--steps K] [--seed N] [--report FILE]
     tfport convert-checkpoint ID CKPT OUT
     tfport bert-checkpoint DIR
-    tfport bench [ID ...] [--profile article|quick] [--repeat N] [--epochs N] [--steps N]
+    tfport bench [ID ...] [--profile article|quick|...] [--repeat N] [--epochs N] [--steps N]
                  [--out DIR] [--rewrite JSON]
 
 Every command takes `--verbose` (TensorFlow's own start-up lines and warnings) and, where it
@@ -107,8 +107,9 @@ def _parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="time every variant of the ports, interleaved")
     bench.add_argument("examples", metavar="ID", nargs="*",
                        help="example ids (default: cnn_sparse mlp_gd)")
-    bench.add_argument("--profile", choices=PROFILE_NAMES, default="article",
-                       help="whose data, batch size and learning rate (default: article)")
+    bench.add_argument("--profile", choices=ALL_PROFILE_NAMES, default="article",
+                       help="whose data, batch size and learning rate (default: article; "
+                            "bert_classifier: finetune too)")
     bench.add_argument("--repeat", type=_positive, default=5,
                        help="runs of each variant, interleaved (default: 5)")
     bench.add_argument("--epochs", type=_positive, default=None,
