@@ -115,8 +115,9 @@ def test_notebook_runs_and_reruns(path, monkeypatch):
 
 
 def check_outputs(path: Path, notebook) -> None:
-    """What a first run shows: tables, figures, loss curves of at least 10 points, and one
-    line per epoch of progress, with no TensorFlow start-up text (issue 15)."""
+    """What a first run shows: tables, figures, loss curves of at least 10 points (so that
+    a curve shows its shape), and one line per epoch of progress, with no TensorFlow
+    start-up text (which a reader would take for an error in the notebook)."""
     outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
     shown = [output.get("data", {}) for output in outputs
              if output.output_type in ("display_data", "execute_result")]
