@@ -4,8 +4,8 @@ tests catch it.
     python benchmarks/mutations.py [--only NAME ...] [--out docs/mutations]
 
 Each mutation is a one-line change to a port, a scaffold or a shared loader (the kinds of bug
-that issue 13 found passing the tests: a data leak, a wrong optimizer setting, a wrong loss,
-a wrong layer, a training-loop or an evaluation bug), with the tests that should catch it.
+that once passed every test: a data leak, a wrong optimizer setting, a wrong loss, a wrong
+layer, a training-loop or an evaluation bug), with the tests that should catch it.
 For each, the script copies the tracked files to a temporary folder, applies the change,
 runs those tests there with pytest, and records "caught" (a test failed) or "SURVIVED"
 (every test passed: the tests would let that wrong port through). A first run of all the
@@ -57,7 +57,7 @@ class Mutation:
 VERIFY = "tests/test_verify.py::test_the_two_ports_are_the_same_model"
 
 MUTATIONS = [
-    # --- the bugs issue 13 measured -------------------------------------------------------
+    # --- kinds of bug that once passed every test -----------------------------------------
     Mutation("keras-cnn-tanh", "layer", "Keras cnn_sparse: hidden Dense relu -> tanh",
              "keras_models/cnn_sparse.py", 'Dense(128, activation="relu")',
              'Dense(128, activation="tanh")', (f"{VERIFY}[cnn_sparse]",)),
@@ -85,7 +85,7 @@ MUTATIONS = [
              "        mnist.x_train[-(test_size or len(mnist.x_test)):],\n"
              "        mnist.y_train[-(test_size or len(mnist.y_test)):],\n",
              ("tests/test_data_truth.py", "tests/test_data.py")),
-    # --- found while porting BERT (issue 11) ----------------------------------------------
+    # --- found while porting BERT ---------------------------------------------------------
     Mutation("keras-bert-accents", "data", "Keras BERT tokenizer keeps accents",
              "keras_models/bert_classifier.py", "lowercase=False, strip_accents=True",
              "lowercase=False, strip_accents=False", (f"{VERIFY}[bert_classifier]",)),

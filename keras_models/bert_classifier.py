@@ -164,3 +164,8 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
     # 训练模型 (keras_models/program.py: seed, build, fit, evaluate)
     return program.run_program("bert_classifier", load_data, build_model, train, profile,
                                seed, verbose).result
+
+
+if __name__ == "__main__":
+    from tfport.script import run_as_script
+    raise SystemExit(run_as_script("bert_classifier", run))

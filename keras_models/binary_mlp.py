@@ -122,3 +122,8 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
     extra = {"three_samples": three, "article_output": ARTICLE_OUTPUT}
     return program.run_program("binary_mlp", load_data, build_model, train,
                                profile, seed, verbose, extra=extra).result
+
+
+if __name__ == "__main__":
+    from tfport.script import run_as_script
+    raise SystemExit(run_as_script("binary_mlp", run))

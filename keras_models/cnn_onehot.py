@@ -81,3 +81,8 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
     # 评估模型 (keras_models/program.py: seed, build, fit, evaluate)
     return program.run_program("cnn_onehot", load_data, build_model, train,
                                profile, seed, verbose).result
+
+
+if __name__ == "__main__":
+    from tfport.script import run_as_script
+    raise SystemExit(run_as_script("cnn_onehot", run))

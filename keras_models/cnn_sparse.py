@@ -87,3 +87,8 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
     ran.result.extra.update(first_10_predictions=predictions.argmax(axis=1).tolist(),
                             first_10_labels=y_test.tolist())
     return ran.result
+
+
+if __name__ == "__main__":
+    from tfport.script import run_as_script
+    raise SystemExit(run_as_script("cnn_sparse", run))

@@ -146,3 +146,8 @@ def _show(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(f"{v:.4f}" for v in value) + "]"
     return f"{value:.4f}"
+
+
+if __name__ == "__main__":
+    from tfport.script import run_as_script
+    raise SystemExit(run_as_script("sigmoid_step", run))

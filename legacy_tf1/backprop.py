@@ -196,3 +196,8 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
                              f"matrices, on the first {profile.batch_size} training samples, "
                              "before training and after every epoch")
     return result
+
+
+if __name__ == "__main__":
+    from tfport.script import run_as_script
+    raise SystemExit(run_as_script("backprop", run))

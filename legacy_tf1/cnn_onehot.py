@@ -101,3 +101,8 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
     # 评估模型 (legacy_tf1/session.py: graph, Session, initializer, train, evaluate)
     return session.run_program("cnn_onehot", load_data, build_model, train,
                                profile, seed, verbose, checkpoint).result
+
+
+if __name__ == "__main__":
+    from tfport.script import run_as_script
+    raise SystemExit(run_as_script("cnn_onehot", run))

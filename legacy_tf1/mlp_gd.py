@@ -91,3 +91,8 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
         x_train, y_train, _, _ = ran.arrays
         plots.scatter_inputs(x_train, y_train, Path(out_dir) / "mlp_gd-tf1-inputs.png")
     return ran.result
+
+
+if __name__ == "__main__":
+    from tfport.script import run_as_script
+    raise SystemExit(run_as_script("mlp_gd", run))

@@ -188,9 +188,9 @@ def test_a_one_api_run_never_replaces_the_two_curve_plot():
 
 
 def test_tfport_run_prints_no_tensorflow_start_up_line_and_no_warning(tmp_path):
-    # The command of issue 14's "done when", as a new user runs it: the quick profile, both
-    # APIs. TensorFlow's own start-up lines (oneDNN, CPU features, CUDA) and Python warnings
-    # are kept for --verbose.
+    # The first command README gives a new user, as they run it: the quick profile, both
+    # APIs. Its output is the ports' own; TensorFlow's start-up lines (oneDNN, CPU features,
+    # CUDA) and Python warnings read as errors to a newcomer, so they are kept for --verbose.
     done = _tfport("run", "cnn_sparse", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
     output = done.stdout + done.stderr

@@ -123,8 +123,9 @@ def test_both_apis_agree(example_id):
 
 def check_loss_by_step(*results):
     """The loss every few steps (tfport.steplog): taken at the same steps in both APIs, at
-    least 10 points a curve on the quick profile (issue 15), and each epoch's last point is
-    that epoch's loss in the history (the mean over the epoch), in each API."""
+    least 10 points a curve on the quick profile, so that the curve shows its shape, and
+    each epoch's last point is that epoch's loss in the history (the mean over the epoch),
+    in each API."""
     logs = [result.loss_by_step for result in results]
     assert all(log["steps"] == logs[0]["steps"] for log in logs), "logged at different steps"
     for result, log in zip(results, logs):

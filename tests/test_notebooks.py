@@ -33,12 +33,16 @@ TRAINING = ("run_port(", "run_program(", "try_upgraded(", "verify.training_gaps(
 
 @pytest.mark.parametrize("example_id", list(EXAMPLES))
 def test_steps_are_the_whole_file(example_id):
-    """The twin cells are made of `steps`: together they are each port file, nothing left out."""
+    """The twin cells are made of `steps`: together they are each port file, nothing left out
+    but the script block at its end, a step of its own that no cell shows (it starts the file
+    from a terminal, and would never run inside a notebook's copy of the port)."""
     for path in twins.port_paths(example_id):
         text = (twins.ROOT / path).read_text()
         joined = "\n\n".join(step.source for step in twins.steps(path))
         assert joined.split() == text.split(), f"{path}: the steps are not the file"
         assert twins.steps(path)[0].name == "imports"
+        assert twins.steps(path)[-1].name == twins.SCRIPT
+        assert twins.shown_steps(path) == twins.steps(path)[:-1]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
@@ -57,8 +61,10 @@ def test_code_cells_are_the_twins(path):
         tf1_path, keras_path = twins.port_paths(example)
         tf1_cells = [cell for cell in cells if cell.startswith(f"%%port {tf1_path}\n")]
         keras_cells = [cell for cell in cells if cell.startswith(f"%%port {keras_path}\n")]
-        assert len(tf1_cells) == len(twins.steps(tf1_path))
-        assert len(keras_cells) == len(twins.steps(keras_path))
+        # every step but the script block (test_steps_are_the_whole_file says why)
+        assert len(tf1_cells) == len(twins.shown_steps(tf1_path))
+        assert len(keras_cells) == len(twins.shown_steps(keras_path))
+        assert not any("__main__" in cell for cell in tf1_cells + keras_cells)
         assert any("tf.compat.v1." in cell for cell in tf1_cells)
         assert any("keras." in cell for cell in keras_cells)
         assert any(f'run_port("{keras_path}"' in cell for cell in cells)
@@ -115,8 +121,9 @@ def test_notebook_runs_and_reruns(path, monkeypatch):
 
 
 def check_outputs(path: Path, notebook) -> None:
-    """What a first run shows: tables, figures, loss curves of at least 10 points, and one
-    line per epoch of progress, with no TensorFlow start-up text (issue 15)."""
+    """What a first run shows: tables, figures, loss curves of at least 10 points (so that
+    a curve shows its shape), and one line per epoch of progress, with no TensorFlow
+    start-up text (which a reader would take for an error in the notebook)."""
     outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
     shown = [output.get("data", {}) for output in outputs
              if output.output_type in ("display_data", "execute_result")]

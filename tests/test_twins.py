@@ -54,7 +54,8 @@ def test_no_tooling_in_the_twins(example_id):
     # What verify, bench and checkpoints need lives in tfport (transfer, verify, measure),
     # not in the file a learner diffs.
     # mlp_gd's Keras port takes its full-batch steps with `train_on_batch`: that is its
-    # training loop, one call a step like the article's `sess.run` (issue 16), not a hook.
+    # training loop, one call a step like the article's `sess.run`, not a hook (`fit` would
+    # make every step an epoch, costing more than the step: docs/bench/keras-epoch-overhead.md).
     for package in PORT_PACKAGES:
         source = (ROOT / package / f"{example_id}.py").read_text()
         hooks = ("tf1_variables", "steps_per_execution", "inputs=", "train_on_batch",

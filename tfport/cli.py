@@ -42,17 +42,18 @@ ALL_PROFILE_NAMES = tuple(dict.fromkeys(name for profiles in PROFILES.values() f
 SEED_LIMIT = 2**32  # NumPy's and Keras's seeds are 0 <= seed < 2**32
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (and exit 2), not a usage dump."""
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit 2), not a usage dump; the twins
+    run as scripts (tfport.script) parse with it too."""
 
     def error(self, message: str) -> None:
         self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="tfport", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="tfport", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(
-        dest="command", required=True, parser_class=_Parser,
+        dest="command", required=True, parser_class=OneLineParser,
         metavar="{list,run,compare,audit,verify,convert-checkpoint,bert-checkpoint,bench}")
     commands.add_parser("list", help="the examples, their articles and profiles")
 
@@ -82,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="example ids (default: every example)")
     verify.add_argument("--steps", type=_positive, default=5,
                         help="training steps to compare (default: 5)")
-    verify.add_argument("--seed", type=_seed, default=0)
+    verify.add_argument("--seed", type=seed_number, default=0)
     verify.add_argument("--report", type=Path, default=None, metavar="FILE",
                         help="also write the checks as Markdown, with the command and machine")
     _add_backend(verify)
@@ -116,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="time at most N epochs of a mini-batch example (default: all)")
     bench.add_argument("--steps", type=_positive, default=100,
                        help="time at most N steps of a full-batch example (default: 100)")
-    bench.add_argument("--seed", type=_seed, default=0)
+    bench.add_argument("--seed", type=seed_number, default=0)
     bench.add_argument("--backend", nargs="+", choices=BACKENDS, default=["tensorflow"],
                        metavar="B", help="the Keras backends to time the Keras variants on, of "
                                          f"{', '.join(BACKENDS)} (default: tensorflow); the "
@@ -137,7 +138,8 @@ def _positive(text: str) -> int:
     return value
 
 
-def _seed(text: str) -> int:
+def seed_number(text: str) -> int:
+    """A --seed value (argparse's `type`): a whole number NumPy and Keras take as a seed."""
     try:
         value = int(text)
     except ValueError:
@@ -165,7 +167,7 @@ def _add_common(parser: argparse.ArgumentParser, out: bool = True, backend: bool
                              "(bert_classifier: article-intent, article-finance and "
                              "article-recommendation too, its article's other runs; "
                              "default: quick)")
-    parser.add_argument("--seed", type=_seed, default=0)
+    parser.add_argument("--seed", type=seed_number, default=0)
     if backend:
         _add_backend(parser)
     if out:

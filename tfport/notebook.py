@@ -11,6 +11,10 @@ registers, `%load_ext tfport.notebook`): the cell runs inside a copy of that por
 that the TF1 and the Keras port's functions of the same name do not overwrite each other, and
 the port's own `run` calls the functions as the cells last defined them. The files on disk
 do not change. `run_port` runs such a copy; `port` hands it out (for an exercise, say).
+
+A port file's last step, its `if __name__ == "__main__":` block (`SCRIPT`), gets no cell: it
+starts the file as a script from a terminal (`tfport.script`), and in a notebook, where the
+cell runs inside the copy of the port module, it would never run.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ NOTEBOOKS = ROOT / "notebooks"
 MAGIC = "port"
 TWIN = "twin"  # the cell tag of generated cells
 MARK = "tfport-twins"  # the metadata key of the Markdown cell the twin cells follow
+SCRIPT = "__main__"  # the step name of a port file's script block, which no cell shows
 
 
 # --- the twins, cut into steps ---------------------------------------------------------
@@ -44,7 +49,8 @@ MARK = "tfport-twins"  # the metadata key of the Markdown cell the twin cells fo
 @dataclasses.dataclass(frozen=True)
 class Step:
     """One top-level piece of a port file: its imports (with the module docstring), a
-    function or class (with the comments just above it), or other statements."""
+    function or class (with the comments just above it), other statements, or its script
+    block (`SCRIPT`)."""
 
     name: str
     source: str
@@ -64,23 +70,35 @@ def steps(path: str | Path) -> list[Step]:
         definition = isinstance(node, (ast.FunctionDef, ast.ClassDef))
         if not starts:
             starts.append(0)  # the docstring and the imports
-        elif definition or after_definition:  # statements after statements stay one step
-            starts.append(first)
+        elif definition or after_definition or _is_script_block(node):
+            starts.append(first)  # (statements after statements stay one step)
         after_definition = definition
     sources = ["\n".join(lines[begin:end]).strip("\n")
                for begin, end in zip(starts, starts[1:] + [len(lines)])]
     return [Step(step_name(source), source) for source in sources]
 
 
+def _is_script_block(node: ast.stmt) -> bool:
+    """Whether `node` is `if __name__ == "__main__":`."""
+    test = getattr(node, "test", None)
+    return (isinstance(node, ast.If) and isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+            and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value == "__main__")
+
+
 def step_name(source: str) -> str:
-    """"imports" for the module's first step, the name of the first function or class a
-    step defines, or the names that a step of other statements binds."""
+    """"imports" for the module's first step, `SCRIPT` for its script block, the name of
+    the first function or class a step defines, or the names that a step of other
+    statements binds."""
     body = ast.parse(source).body
     if not body:
         return ""
     node = body[0]
     if isinstance(node, ast.Expr) and isinstance(getattr(node, "value", None), ast.Constant):
         return "imports"  # it opens with the module docstring
+    if _is_script_block(node):
+        return SCRIPT
     definitions = [n.name for n in body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
     if definitions:  # (a learner may have put an import above it)
         return definitions[0]
@@ -95,11 +113,17 @@ def port_paths(example_id: str) -> tuple[str, str]:
     return f"legacy_tf1/{example_id}.py", f"keras_models/{example_id}.py"
 
 
+def shown_steps(path: str | Path) -> list[Step]:
+    """The `steps` of a port file that the notebooks show as cells: all but its script
+    block (`SCRIPT`)."""
+    return [step for step in steps(path) if step.name != SCRIPT]
+
+
 def paired_steps(example_id: str) -> list[tuple[str, Step]]:
     """Both ports' steps, step by step: a step both files have (by name) as the TF1 one then
     the Keras one; a step only one file has where it comes in that file."""
     tf1_path, keras_path = port_paths(example_id)
-    tf1, new = steps(tf1_path), steps(keras_path)
+    tf1, new = shown_steps(tf1_path), shown_steps(keras_path)
     matcher = difflib.SequenceMatcher(a=[s.name for s in tf1], b=[s.name for s in new],
                                       autojunk=False)
     paired: list[tuple[str, Step]] = []

@@ -223,9 +223,11 @@ def _module_file(name: str) -> Path | None:
     return None
 
 
-# A twin's `if __name__ == "__main__":` block, to the end of the file: how it is started as a
-# script, not what a run computes (tfport.script does the rest).
-MAIN_BLOCK = re.compile(r"^if __name__ == [\"']__main__[\"']:.*\Z", re.S | re.M)
+# A twin's `if __name__ == "__main__":` block, to the end of the file, with the blank lines
+# above it: how it is started as a script, not what a run computes (tfport.script does the
+# rest). What is left is the file as it was before it had the block, so that adding the
+# block leaves its records fresh.
+MAIN_BLOCK = re.compile(r"(?<=\n)\n*^if __name__ == [\"']__main__[\"']:.*\Z", re.S | re.M)
 
 
 def program_text(path: Path) -> str:
