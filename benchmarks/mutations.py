@@ -87,8 +87,8 @@ MUTATIONS = [
              ("tests/test_data_truth.py", "tests/test_data.py")),
     # --- found while porting BERT ---------------------------------------------------------
     Mutation("keras-bert-accents", "data", "Keras BERT tokenizer keeps accents",
-             "keras_models/bert_classifier.py", "lowercase=False, strip_accents=True",
-             "lowercase=False, strip_accents=False", (f"{VERIFY}[bert_classifier]",)),
+             "keras_models/bert_classifier.py", "strip_accents=checkpoint.lower_case",
+             "strip_accents=False", (f"{VERIFY}[bert_classifier]",)),
     Mutation("keras-bert-bias-decay", "optimizer",
              "Keras BERT: biases no longer excluded from weight decay",
              "keras_models/bert_classifier.py", 'var_names=["gamma", "beta", "bias"]',

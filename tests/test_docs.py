@@ -13,13 +13,6 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 MAX_README_LINES = 250
 
-# Link targets a page names before the file is committed, each with the command that writes
-# it; a missing target is an error everywhere else.
-NOT_YET_COMMITTED = {
-    "docs/verify/bert_classifier.md":
-        "tfport verify bert_classifier --report docs/verify/bert_classifier.md",
-}
-
 FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S)
 CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
 LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -75,9 +68,6 @@ def broken_links(page: Path) -> list[str]:
         path_part = re.sub(r"\?.*", "", path_part)
         resolved = (page.parent / path_part).resolve() if path_part else page
         if not resolved.exists():
-            if resolved.is_relative_to(ROOT) and \
-                    resolved.relative_to(ROOT).as_posix() in NOT_YET_COMMITTED:
-                continue
             broken.append(f"{target} (no such file or folder)")
         elif anchor and resolved.suffix == ".md" and anchor not in anchors(resolved):
             broken.append(f"{target} (no heading #{anchor} in {resolved.relative_to(ROOT)})")
@@ -111,9 +101,3 @@ def test_every_docs_page_is_reached_from_readme():
                 todo.append(linked)
     unreached = sorted(page.name for page in pages() if page not in reached)
     assert not unreached, f"docs pages no link from README leads to: {unreached}"
-
-
-def test_the_not_yet_committed_targets_name_what_writes_them():
-    for path, command in NOT_YET_COMMITTED.items():
-        assert path.startswith("docs/") and path.endswith(".md")
-        assert command.startswith("tfport ") and path in command

@@ -180,11 +180,12 @@ def _bert_classifier(runs: Runs) -> Row:
     # "0.0367" holds up to half a unit of its last digit, as claim_bar reads a percentage
     holds = all(values[-1] < claimed_end + 0.00005 for values in losses.values())
     model = runs["tf1"].environment.get("checkpoint", "a pretrained checkpoint")
+    sentences = sum(map(sum, runs["tf1"].extra["confusion_matrix"]))
     return Row(
         "bert_classifier", "003, lines 205-218", "loss 0.6534 -> 0.0367 over 10 epochs",
         shown["tf1"], shown["keras"], HOLDS if holds else FAILS,
         f"Run with {model} in place of the article's bert-base-cased (110 M parameters), "
-        f"the article's recipe otherwise (its {sum(map(sum, runs['tf1'].extra['confusion_matrix']))} sentences, "
+        f"the article's recipe otherwise (its {sentences} sentences, "
         f"{len(losses['tf1'])} steps of the whole batch at {profile.learning_rate:g}, BERT's "
         f"warm-up and decay): the training loss goes from {losses['tf1'][0]:.4f} to "
         f"{losses['tf1'][-1]:.4f} (TF1) and from {losses['keras'][0]:.4f} to "

@@ -112,7 +112,8 @@ class BertCheckpoint:
         """The Keras port's: a folder `keras_hub.models.BertBackbone.from_preset` loads."""
         if self.layout == "huggingface":
             return self.source
-        return _cached(self.source, "keras-preset", lambda out: write_keras_preset(self.source, out))
+        return _cached(self.source, "keras-preset",
+                       lambda out: write_keras_preset(self.source, out))
 
 
 # --- finding the checkpoint ------------------------------------------------------------
@@ -234,8 +235,10 @@ def hf_lower_case(folder: Path) -> bool:
     """Whether a Hugging Face folder's tokenizer lower-cases (tokenizer_config.json's
     do_lower_case; an uncased model where there is none, as BertTokenizer's default)."""
     path = folder / "tokenizer_config.json"
+    if not path.is_file():
+        return True
     try:
-        return bool(json.loads(path.read_text()).get("do_lower_case", True)) if path.is_file() else True
+        return bool(json.loads(path.read_text()).get("do_lower_case", True))
     except ValueError as error:
         raise TransferError(f"{path} is not JSON ({error})") from None
 
@@ -258,7 +261,8 @@ def google_name(hf_name: str) -> tuple[str, bool] | None:
     parts = re.sub(r"layer\.(\d+)", r"layer_\1", name).split(".")
     *scope, leaf = parts
     if scope and scope[-1] == "LayerNorm":
-        return "bert/" + "/".join(scope + [{"weight": "gamma", "bias": "beta"}.get(leaf, leaf)]), False
+        renamed = {"weight": "gamma", "bias": "beta"}.get(leaf, leaf)
+        return "bert/" + "/".join(scope + [renamed]), False
     if scope and scope[-1].endswith("_embeddings") and leaf == "weight":
         return "bert/" + "/".join(scope), False
     if leaf == "weight":
