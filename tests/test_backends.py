@@ -9,7 +9,7 @@ sigmoid_step on their quick profiles, held to the quick profiles' bars (as each 
 tests set them) and to the TensorFlow backend's run of the same seed; bert_classifier,
 cnn_mse_sgd and mlp_gd on their tiny profiles (see TINY_RUNS: BERT's quick profile takes a
 minute or more per backend on two cores, and the TensorFlow backend's quick run holds its
-bar in tests/test_examples.py).
+bar in tests/test_notebooks.py, by test_examples' checks).
 
 The initial weights differ between backends (each draws its own random numbers from the same
 seed), so the agreement is that of two seeds: the same tolerances as between the two APIs,

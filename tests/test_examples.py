@@ -12,6 +12,7 @@ there, in test accuracy and in test loss.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -71,7 +72,7 @@ def agreement(example_id: str, measure: str) -> float:
 # example id: (accuracy bar for each API, largest |keras - tf1| accuracy gap at seed 0).
 # bert_classifier: the pretrained all-MiniLM-L6-v2 fine-tuned for one epoch on 3,200
 # movie-review sentences, tested on 800 (its quick profile is the fine-tune); its bar must
-# also beat the bag-of-words baseline by 5 points (test_bert_beats_the_bag_of_words_baseline).
+# also beat the bag-of-words baseline by 5 points (test_the_bert_bar_beats_the_bag_of_words_baseline, check_bert_finetune).
 BARS = {example_id: (get_profile(example_id, "quick").accuracy_bar,
                      agreement(example_id, "accuracy"))
         for example_id in ("mlp_gd", "cnn_sparse", "cnn_onehot", "bert_classifier")}
@@ -90,19 +91,34 @@ def quick(example_id: str, api: str):
     return run_example(example_id, api, "quick", seed=0, verbose=0)
 
 
+# The BERT fine-tune takes minutes per API, and notebook 003 runs the same two runs (the
+# ports' own cells, the example's quick profile at seed 0): tests/test_notebooks.py checks
+# those with the checks below rather than train them a second time in the suite.
+TRAINED_HERE = [example_id for example_id in BARS if example_id != "bert_classifier"]
+
+
 @pytest.mark.parametrize("api", ["tf1", "keras"])
-@pytest.mark.parametrize("example_id", list(BARS))
+@pytest.mark.parametrize("example_id", TRAINED_HERE)
 def test_quick_profile_reaches_the_bar(example_id, api):
-    bar, _ = BARS[example_id]
-    result = quick(example_id, api)
-    assert result.test_accuracy > bar, f"{example_id}/{api}: {result.test_accuracy:.4f} <= {bar}"
-    assert result.loss_history[-1] < result.loss_history[0], "training loss did not go down"
+    check_reaches_the_bar(example_id, quick(example_id, api))
 
 
-@pytest.mark.parametrize("example_id", list(BARS))
+@pytest.mark.parametrize("example_id", TRAINED_HERE)
 def test_both_apis_agree(example_id):
+    check_both_apis_agree(example_id, quick(example_id, "tf1"), quick(example_id, "keras"))
+
+
+def check_reaches_the_bar(example_id: str, result) -> None:
+    bar, _ = BARS[example_id]
+    assert result.test_accuracy > bar, f"{example_id}/{result.api}: {result.test_accuracy:.4f} <= {bar}"
+    # One epoch (the BERT fine-tune) has one loss in its history: read the loss logged every
+    # few steps instead (tfport.steplog: the epoch's running mean at each logged step).
+    curve = result.loss_history if len(result.loss_history) > 1 else result.loss_by_step["loss"]
+    assert curve[-1] < curve[0], f"training loss did not go down: {curve[0]:.4f} -> {curve[-1]:.4f}"
+
+
+def check_both_apis_agree(example_id: str, tf1, keras) -> None:
     _, tolerance = BARS[example_id]
-    tf1, keras = quick(example_id, "tf1"), quick(example_id, "keras")
     assert abs(keras.test_accuracy - tf1.test_accuracy) <= tolerance, (
         f"{example_id}: tf1 {tf1.test_accuracy:.4f}, keras {keras.test_accuracy:.4f}")
     assert abs(keras.test_loss - tf1.test_loss) <= agreement(example_id, "loss"), (
@@ -129,16 +145,34 @@ def check_loss_by_step(*results):
                 f"{result.api} epoch {epoch}: logged {logged}, history {epoch_loss}")
 
 
-def test_bert_beats_the_bag_of_words_baseline():
+def test_the_bert_bar_beats_the_bag_of_words_baseline():
     # A pretrained BERT must do what a linear model on word counts cannot: the fine-tune's
-    # bar sits at least 5 points above the baseline on the same split, and so does every run.
+    # bar sits at least 5 points above the baseline on the same split (and so must every
+    # run: check_bert_finetune).
+    bar, _ = BARS["bert_classifier"]
+    assert bar >= bag_of_words_baseline() + 0.05, f"bar {bar} vs baseline {bag_of_words_baseline():.4f}"
+
+
+@functools.cache
+def bag_of_words_baseline() -> float:
     from tfport import polarity
 
-    baseline = polarity.bag_of_words_baseline(polarity.load_polarity())
-    bar, _ = BARS["bert_classifier"]
-    assert bar >= baseline + 0.05, f"bar {bar} vs baseline {baseline:.4f}"
-    for api in ("tf1", "keras"):
-        assert quick("bert_classifier", api).test_accuracy >= baseline + 0.05, api
+    return polarity.bag_of_words_baseline(polarity.load_polarity())
+
+
+def check_bert_finetune(tf1, keras) -> None:
+    """The fine-tune's two runs (notebook 003 makes them; tests/test_notebooks.py calls
+    this): the example's quick profile at seed 0, each API above the bar and 5 points above
+    the bag-of-words baseline, and the two agreeing as every example's runs must."""
+    quick_profile = dataclasses.asdict(get_profile("bert_classifier", "quick"))
+    for result in (tf1, keras):
+        assert (result.example, result.seed) == ("bert_classifier", 0)
+        ran = dataclasses.asdict(get_profile("bert_classifier", result.profile))
+        assert {**ran, "name": "quick"} == quick_profile, f"{result.profile} is not the quick profile"
+        check_reaches_the_bar("bert_classifier", result)
+        assert result.test_accuracy >= bag_of_words_baseline() + 0.05, result.api
+    assert (tf1.api, keras.api) == ("tf1", "keras")
+    check_both_apis_agree("bert_classifier", tf1, keras)
 
 
 @pytest.mark.parametrize("example_id", ["mlp_gd", "cnn_mse_sgd"])

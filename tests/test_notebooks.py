@@ -6,12 +6,15 @@ would; a cell that raises fails the test with the cell's error. Then every cell 
 not train is run a second time in the same kernel, the classic TF1 notebook failure, and
 in the notebook whose runs are short (004) every cell is. In notebook 002 the Keras
 `build_model` cell of cnn_sparse is then edited (a ten times larger learning rate), as a
-learner would, and the port run again from the cells. Each notebook's time is printed
+learner would, and the port run again from the cells. Notebook 003's fine-tune runs are
+checked as tests/test_examples.py checks every example's (it does not train them again).
+Each notebook's time is printed
 (`pytest tests/test_notebooks.py -s`): a figure to read, not a bar to pass.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -21,8 +24,10 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from tests import test_examples
 from tfport import notebook as twins, quotes
 from tfport.examples import EXAMPLES
+from tfport.results import RunResult
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
@@ -97,6 +102,7 @@ def test_quotes_are_the_articles_lines(path):
 
 
 EDITED = "002_cnn_mnist.ipynb"  # where a learner's edit is tried
+FINETUNED = "003_bert_classifier.ipynb"  # where the pretrained BERT is fine-tuned
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
@@ -111,6 +117,8 @@ def test_notebook_runs_and_reruns(path, monkeypatch):
             client.execute_cell(cell, index)
         elapsed = time.perf_counter() - start
         check_outputs(path, notebook)
+        if path.name == FINETUNED:
+            check_the_finetune(client, notebook)
         for index, cell in enumerate(notebook.cells):
             if cell.cell_type == "code" and (path.name in RERUN_EVERYTHING
                                              or not any(mark in cell.source for mark in TRAINING)):
@@ -171,3 +179,16 @@ def edit_the_learning_rate(client: NotebookClient, notebook) -> None:
     printed = "".join(output.get("text", "") for output in check.outputs).splitlines()
     assert printed == ["(this run used edited cells of keras_models/cnn_sparse.py: build_model)",
                        "['build_model'] True True"], printed
+
+
+def check_the_finetune(client: NotebookClient, notebook) -> None:
+    """Notebook 003 fine-tunes the pretrained BERT in both APIs, the runs that
+    tests/test_examples.py checks for every other example: its records, read out of the
+    kernel, must pass the same checks (test_examples.check_bert_finetune)."""
+    cell = nbformat.v4.new_code_cell("import json\nprint(json.dumps([run.to_dict() for run in mr_runs]))")
+    notebook.cells.append(cell)
+    client.execute_cell(cell, len(notebook.cells) - 1)
+    printed = "".join(output.get("text", "") for output in cell.outputs)
+    tf1, keras = (RunResult.from_dict(record) for record in json.loads(printed))
+    test_examples.check_bert_finetune(tf1, keras)
+    notebook.cells.pop()

@@ -14,6 +14,16 @@ from tfport.examples import EXAMPLES, run_example
 from tfport.results import RunResult
 
 
+@pytest.fixture(scope="module", autouse=True)
+def bert_tiny_here(tiny_bert_dir):
+    """bert_classifier runs here on the random BERT-Tiny (conftest): what these tests check
+    (a run repeats itself, a seed changes it, a record is whole) does not need the
+    pretrained model's weights, and takes a tenth of the time."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TFPORT_BERT_DIR", str(tiny_bert_dir))
+        yield
+
+
 @functools.cache
 def seed_3(example_id: str, api: str) -> RunResult:
     """One tiny-profile run at seed 3, made once and read by several tests (the BERT ones
