@@ -32,13 +32,14 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from tfport import bench  # noqa: E402  (its child processes; it imports no TensorFlow)
 
 JAX_DEFAULT = ["mlp_gd", "backprop", "cnn_onehot", "cnn_sparse", "cnn_mse_sgd", "binary_mlp",
                "sigmoid_step"]
@@ -48,11 +49,8 @@ def run_port(example_id: str, backend: str, profile: str, out: Path) -> dict:
     """`tfport run` of one Keras port on one backend; its record."""
     command = [sys.executable, "-m", "tfport.cli", "run", example_id, "--api", "keras",
                "--backend", backend, "--profile", profile, "--quiet", "--out", str(out)]
-    started = time.perf_counter()
-    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                               env={**os.environ, "KERAS_BACKEND": backend})
-    print(f"{example_id} on {backend}: exit {completed.returncode} in "
-          f"{time.perf_counter() - started:.1f} s", flush=True)
+    completed, seconds = bench.run_child(command, {"KERAS_BACKEND": backend}, cwd=ROOT)
+    print(f"{example_id} on {backend}: exit {completed.returncode} in {seconds:.1f} s", flush=True)
     if completed.returncode != 0:
         print(completed.stderr[-2000:], flush=True)
         return {"example": example_id, "backend": backend, "error": completed.stderr[-2000:]}
@@ -102,44 +100,35 @@ def bert_on_this_machine(folder: Path, profile_name: str, out: Path) -> Path:
     return path
 
 
+def child(what: str, argv: list[str], backend: str | None = None) -> dict:
+    """The JSON a child process prints (`bench.child_json`, from the project root, on Keras's
+    `backend`), or {"error": the end of its error output}; says how it went."""
+    try:
+        found, seconds = bench.child_json(argv, backend and {"KERAS_BACKEND": backend},
+                                          cwd=ROOT, what=what)
+    except bench.BenchRunError as error:
+        print(f"{error}\n{getattr(error, 'stderr', '')}", flush=True)
+        return {"error": getattr(error, "stderr", "") or str(error)}
+    print(f"{what}: done in {seconds:.1f} s", flush=True)
+    return found
+
+
 def run_bert(folder: Path, profile: str, out: Path) -> dict:
     """`bert_on_this_machine` on JAX, in a child process; its record."""
-    started = time.perf_counter()
-    completed = subprocess.run(
-        [sys.executable, __file__, "--bert-only", str(folder), "--profile", profile,
-         "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
-        env={**os.environ, "KERAS_BACKEND": "jax"})
-    print(f"bert_classifier on jax: exit {completed.returncode} in "
-          f"{time.perf_counter() - started:.1f} s", flush=True)
-    if completed.returncode != 0:
-        print(completed.stderr[-2000:], flush=True)
-        return {"example": "bert_classifier", "backend": "jax", "error": completed.stderr[-2000:]}
-    return json.loads(Path(completed.stdout.strip().splitlines()[-1]).read_text())
+    found = child("bert_classifier on jax", [sys.executable, __file__, "--bert-only", str(folder),
+                                             "--profile", profile, "--out", str(out)], "jax")
+    if "error" in found:
+        return {"example": "bert_classifier", "backend": "jax", **found}
+    return json.loads(Path(found["record"]).read_text())
 
 
 def measured_variant(variant: str, backend: str, profile: str) -> dict:
     """One `tfport.measure` run of cnn_sparse (the bench's child), on `backend`."""
     spec = {"example": "cnn_sparse", "variant": variant, "profile": profile, "seed": 0,
             "repeat": 0, "max_epochs": None, "max_steps": 100}
-    completed = subprocess.run([sys.executable, "-m", "tfport.measure", json.dumps(spec)],
-                               cwd=ROOT, capture_output=True, text=True,
-                               env={**os.environ, "KERAS_BACKEND": backend})
-    lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
-    if completed.returncode != 0 or not lines:
-        return {**spec, "backend": backend, "error": completed.stderr[-2000:]}
-    return json.loads(lines[-1])
-
-
-def torch_cnn(learning_rate: float, device: str = "cpu") -> tuple:
-    """cnn_sparse's network in plain PyTorch, its Adam (Keras's epsilon) and its loss."""
-    import torch
-
-    model = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 32, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
-        torch.nn.Linear(13 * 13 * 32, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10),
-    ).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate, eps=1e-7)
-    return model, optimizer, torch.nn.CrossEntropyLoss()
+    found = child(f"cnn_sparse / {variant} on {backend}",
+                  [sys.executable, "-m", "tfport.measure", json.dumps(spec)], backend)
+    return {**spec, "backend": backend, **found} if "error" in found else found
 
 
 def reference_torch_cnn(profile_name: str, seed: int = 0) -> dict:
@@ -161,7 +150,12 @@ def reference_torch_cnn(profile_name: str, seed: int = 0) -> dict:
     y_train = torch.tensor(mnist.y_train, dtype=torch.int64, device=device)
     x_test = torch.tensor(mnist.x_test[:, None] / 255.0, dtype=torch.float32, device=device)
     y_test = torch.tensor(mnist.y_test, dtype=torch.int64, device=device)
-    model, optimizer, loss_fn = torch_cnn(profile.learning_rate, device)
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 32, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+        torch.nn.Linear(13 * 13 * 32, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10),
+    ).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=profile.learning_rate, eps=1e-7)
+    loss_fn = torch.nn.CrossEntropyLoss()
     if device == "cuda":
         torch.cuda.synchronize()
     started, epoch_s, losses = time.perf_counter(), [], []
@@ -334,7 +328,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.bert_only:
         args.out.mkdir(parents=True, exist_ok=True)
-        print(bert_on_this_machine(args.bert_only, args.profile, args.out))
+        print(json.dumps({"record": str(bert_on_this_machine(args.bert_only, args.profile,
+                                                             args.out))}))
         return 0
     if args.rewrite:
         table = report(json.loads(args.rewrite.read_text()))
@@ -350,11 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_reference:
         for name, reference in (("torch", reference_torch_cnn), ("jax_scan", None)):
             if reference is None:  # JAX in a child: it must not share the GPU with PyTorch
-                completed = subprocess.run(
-                    [sys.executable, __file__, "--jax-scan-only", args.profile],
-                    cwd=ROOT, capture_output=True, text=True)
-                lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
-                found = json.loads(lines[-1]) if lines else {"error": completed.stderr[-2000:]}
+                found = child("plain JAX cnn_sparse",
+                              [sys.executable, __file__, "--jax-scan-only", args.profile])
             else:
                 found = reference(args.profile)
             index["reference" if name == "torch" else "reference_jax_scan"] = found
@@ -365,8 +357,6 @@ def main(argv: list[str] | None = None) -> int:
         for variant in ("keras fit", "keras fit, 100 steps/call", "keras fast", "keras jax scan"):
             index["variants"].append(measured_variant(variant, "jax", args.profile))
             save()
-            print(f"cnn_sparse / {variant} on jax: "
-                  f"{index['variants'][-1].get('chunk_s', 'failed')}", flush=True)
     for backend, examples in (("jax", args.jax), ("torch", args.torch)):
         for example_id in examples:
             index["records"].append(run_port(example_id, backend, args.profile, args.out))

@@ -18,20 +18,18 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime
 import json
-import os
 import platform
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tfport import bench  # noqa: E402
 from tfport.tables import markdown_table  # noqa: E402
 
 
@@ -164,12 +162,11 @@ def copy_project(destination: Path) -> Path:
 
 def run_tests(root: Path, tests: tuple[str, ...]) -> tuple[int, float, str]:
     """pytest on `tests` in the copy at `root`, importing that copy's packages."""
-    env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-                           *tests], cwd=root, env=env, capture_output=True, text=True)
+    done, seconds = bench.run_child(
+        [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+        {"PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}, cwd=root, what="pytest")
     lines = [line for line in done.stdout.splitlines() if line.strip()]
-    return done.returncode, time.perf_counter() - started, lines[-1] if lines else done.stderr[-200:]
+    return done.returncode, seconds, lines[-1] if lines else done.stderr[-200:]
 
 
 def _without_filters(tests: tuple[str, ...]) -> list[str]:
@@ -224,8 +221,7 @@ def main() -> int:
 
 def write(out: Path, rows: list[dict], table: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    machine = f"{platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}"
+    when, machine = bench.utc_now(), f"{bench.this_machine()}, Python {platform.python_version()}"
     caught = sum(r["result"] == "caught" for r in rows)
     (out / "mutations.json").write_text(json.dumps(
         {"command": "python benchmarks/mutations.py --out docs/mutations", "finished": when,

@@ -14,15 +14,12 @@ agreement tolerance is a fixed multiple of the largest gap in it.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import os
-import platform
 import statistics
 import sys
 from pathlib import Path
 
-from tfport import runtime  # noqa: E402
+from tfport import bench, runtime  # noqa: E402
 
 runtime.quiet_start()
 from tfport.examples import APIS, EXAMPLES, run_example  # noqa: E402
@@ -82,13 +79,12 @@ def table(examples: dict) -> str:
 
 def write(path: Path, args: argparse.Namespace, measured: dict, environment: dict) -> None:
     spread = json.loads(path.read_text()) if path.exists() else {"examples": {}}
-    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = bench.utc_now()
     for example_id, figures in measured.items():
         spread["examples"][example_id] = {
             **figures, "seeds": args.seeds, "measured": when,
             "command": "python benchmarks/quick_spread.py " + " ".join(sys.argv[1:]),
-            "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, "
-                       f"{environment.get('device', '?')}",
+            "machine": f"{bench.this_machine()}, {environment.get('device', '?')}",
             "versions": {key: environment.get(key) for key in ("tensorflow", "keras", "python")},
         }
     spread["profile"] = args.profile

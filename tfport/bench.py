@@ -55,33 +55,77 @@ BENCHMARKED = ("mlp_gd", "cnn_sparse", "cnn_onehot", "cnn_mse_sgd", "binary_mlp"
                "bert_classifier")
 GEMM_SIZES = (1024, 2048, 4096)  # the reference is the best rate of any of them
 
-__all__ = ["BENCHMARKED", "FAITHFUL_TF1", "VARIANTS", "BenchError", "BenchRunError", "Summary",
-           "bench", "measure_in_child", "rewrite", "steady_time", "summarise", "table",
-           "time_in_steps", "variants_of"]
+__all__ = ["BENCHMARKED", "FAITHFUL_TF1", "VARIANTS", "BenchError", "BenchRunError", "ChildFailed",
+           "Summary", "bench", "child_json", "measure_in_child", "rewrite",
+           "run_child", "steady_time", "summarise", "table", "this_machine", "time_in_steps",
+           "utc_now", "variants_of"]
 
 
 def measure_in_child(spec: dict, timeout_s: float,
                      environment: dict[str, str] | None = None) -> dict:
     """Run `python -m tfport.measure SPEC` in a fresh process (its environment this one's,
     with `environment`'s variables set) and read its one line of JSON."""
+    found, process_s = child_json(
+        [sys.executable, "-m", "tfport.measure", json.dumps(spec)],
+        {"KERAS_BACKEND": spec.get("backend", "tensorflow"), **(environment or {})}, timeout_s,
+        what=f"a benchmark run [run: {json.dumps(spec)}]")
+    return {**found, "process_s": process_s}
+
+
+# --- child processes and dates: shared with the scripts in benchmarks/ -----------
+
+class ChildFailed(BenchRunError):
+    """A child process that exited with an error or printed no JSON; `stderr` holds the end
+    of its error output (the message has its last line)."""
+
+    def __init__(self, message: str, stderr: str = "") -> None:
+        super().__init__(message)
+        self.stderr = stderr
+
+
+def run_child(argv: Sequence[str], environment: dict[str, str] | None = None,
+              timeout_s: float | None = None, cwd: str | Path | None = None,
+              what: str = "a benchmark run") -> tuple[subprocess.CompletedProcess, float]:
+    """Run `argv` in a fresh process, its environment this one's with `environment`'s
+    variables set, its output captured: the finished process and its seconds from start to
+    exit. BenchRunError when it cannot start or runs past `timeout_s`."""
     try:
-        environment = {**os.environ, "KERAS_BACKEND": spec.get("backend", "tensorflow"),
-                       **(environment or {})}
         started = time.perf_counter()
-        completed = subprocess.run([sys.executable, "-m", "tfport.measure", json.dumps(spec)],
-                                   capture_output=True, text=True, env=environment,
-                                   timeout=timeout_s)
-        process_s = time.perf_counter() - started
+        completed = subprocess.run(list(argv), capture_output=True, text=True, cwd=cwd,
+                                   env={**os.environ, **(environment or {})}, timeout=timeout_s)
     except subprocess.TimeoutExpired:
-        raise BenchRunError(f"a benchmark run took over {timeout_s:.0f} s and was stopped: {spec}") from None
+        raise BenchRunError(f"{what} took over {timeout_s:.0f} s and was stopped") from None
     except OSError as error:
-        raise BenchRunError(f"could not start a benchmark run ({error})") from None
+        raise BenchRunError(f"could not start {what} ({error})") from None
+    return completed, time.perf_counter() - started
+
+
+def child_json(argv: Sequence[str], environment: dict[str, str] | None = None,
+               timeout_s: float | None = None, cwd: str | Path | None = None,
+               what: str = "a benchmark run") -> tuple[dict, float]:
+    """`run_child`, read: the last line of its output that is a JSON object, and the
+    process's seconds. ChildFailed when it exited with an error or printed no such line."""
+    completed, seconds = run_child(argv, environment, timeout_s, cwd, what)
     lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
     if completed.returncode != 0 or not lines:
         tail = completed.stderr.strip().splitlines()[-1:] or ["(no error output)"]
-        raise BenchRunError(f"a benchmark run failed (exit {completed.returncode}): {tail[0]} "
-                            f"[run: {json.dumps(spec)}]")
-    return {**json.loads(lines[-1]), "process_s": process_s}
+        raise ChildFailed(f"{what} failed (exit {completed.returncode}): {tail[0]}",
+                          completed.stderr[-2000:])
+    return json.loads(lines[-1]), seconds
+
+
+def utc_now() -> str:
+    """The time now as the reports write it: 2026-11-27 05:57 UTC."""
+    import datetime
+
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def this_machine() -> str:
+    """This machine as the scripts' JSON names it: its architecture and CPU cores."""
+    import platform
+
+    return f"{platform.machine()}, {os.cpu_count()} CPU cores"
 
 
 @dataclasses.dataclass

@@ -40,7 +40,7 @@ Variants (the faithful ports stay as they are; the faster ones are named here, a
 
 Every `tf.data` pipeline built here (and `fast_fit_input`'s) runs with `tf.data`'s autotuning
 off (`tfport.backends.without_autotune`): with it on, releasing an epoch's iterator sometimes
-waits seconds for the autotuner's next wake-up (`benchmarks/iterator_stall.py`). So does the
+waits seconds for the autotuner's next wake-up (docs/bench/iterator-stall.md). So does the
 BERT port's own pipeline (`text_batches`); the pipeline Keras builds for NumPy arrays in
 `fit(x, y)`, the other Keras ports' input, takes no options and keeps the default.
 
@@ -247,7 +247,7 @@ def _clock_epochs(model: Any) -> list[float]:
     `fit` runs (`train_on_batch` has no epochs: it stays empty). A chunk's time less its
     epochs' steps is what `fit` spent around them: building and releasing each epoch's
     iterator, callbacks; on TensorFlow, with `tf.data`'s autotuning on, the release sometimes
-    waits seconds for the autotuner (benchmarks/autotune_race.py), and it happens outside any
+    waits seconds for the autotuner (docs/bench/autotune-race.md), and it happens outside any
     epoch's callbacks (when the next epoch's iterator replaces it, or when `fit` returns).
     The last step's end is taken where `fit` gets the training function's result back, so no
     batch-end callback is added (one would turn off Keras's asynchronous dispatch of the
