@@ -1,4 +1,5 @@
-"""The `tfport` command: listing, a run with its files, and every kind of bad input."""
+"""The `tfport` command (tfport/cli.py, inputs.py, commands.py): listing, a run with its files,
+and every kind of bad input."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sys
 
 import pytest
 
-from tfport import cli
+from tfport import cli, commands
 from tfport.examples import EXAMPLES
 from tfport.profiles import PROFILES
 
@@ -182,9 +183,9 @@ def test_an_interrupted_compare_still_writes_the_table_of_what_finished(
 
 
 def test_a_one_api_run_never_replaces_the_two_curve_plot():
-    assert cli.loss_plot_name("mlp_gd-quick-seed0", ("tf1", "keras")) == "mlp_gd-quick-seed0-loss.png"
-    assert cli.loss_plot_name("mlp_gd-quick-seed0", ("tf1",)) == "mlp_gd-quick-seed0-tf1-loss.png"
-    assert cli.loss_plot_name("mlp_gd-quick-seed0", ("keras",)) == "mlp_gd-quick-seed0-keras-loss.png"
+    assert commands.loss_plot_name("mlp_gd-quick-seed0", ("tf1", "keras")) == "mlp_gd-quick-seed0-loss.png"
+    assert commands.loss_plot_name("mlp_gd-quick-seed0", ("tf1",)) == "mlp_gd-quick-seed0-tf1-loss.png"
+    assert commands.loss_plot_name("mlp_gd-quick-seed0", ("keras",)) == "mlp_gd-quick-seed0-keras-loss.png"
 
 
 def test_tfport_run_prints_no_tensorflow_start_up_line_and_no_warning(tmp_path):
