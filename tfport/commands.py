@@ -115,7 +115,8 @@ def _audit(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
 
 
 def _verify(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
-    from tfport.verify import passed, table, verify
+    from tfport.verify import verify
+    from tfport.verify_checks import passed, table
 
     failed, sections = [], []
     for example_id in args.examples or EXAMPLES:
