@@ -110,6 +110,7 @@ def test_out_that_is_a_file_or_cannot_be_made_is_refused_before_training(tmp_pat
     # read-only folder is writable all the same).
     _one_line_error(_tfport("compare", "--out", str(a_file / "runs")), 1, "cannot write into")
     _one_line_error(_tfport("audit", "--report", str(a_file / "audit.md")), 1, "is a file")
+    _one_line_error(_tfport("bert-checkpoint", str(a_file)), 1, "is a file, not a folder")
     _one_line_error(_tfport("bench", "mlp_gd", "--out", str(a_file / "b")), 1, "cannot write into")
 
 

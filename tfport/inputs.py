@@ -71,7 +71,7 @@ def check_inputs(args: argparse.Namespace) -> None:
         raise OutputError(f"no benchmark report at {args.rewrite}; give the .json that "
                           f"`tfport bench` wrote")
     if args.command == "bert-checkpoint":
-        if args.folder.exists() and any(args.folder.iterdir()):
+        if args.folder.is_dir() and any(args.folder.iterdir()):  # a file: writable_folder says so
             raise OutputError(f"{args.folder} is not empty; give a new or empty folder")
         writable_folder(args.folder)
     trains = not (args.command in ("convert-checkpoint", "bert-checkpoint")
