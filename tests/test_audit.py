@@ -1,4 +1,5 @@
-"""`tfport audit`: a smoke run on tiny profiles, its verdict logic, and the committed report."""
+"""`tfport audit` (tfport/audit.py, claims.py): a smoke run on tiny profiles, its verdict logic,
+and the committed report."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tfport import audit, cli
+from tfport import audit, claims, cli
 from tfport.examples import EXAMPLES
 from tfport.profiles import PROFILES
 
@@ -17,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_claim_bar_is_the_claim_rounded_at_the_articles_precision():
-    assert audit.claim_bar("95") == pytest.approx(0.945)
-    assert audit.claim_bar("95.2") == pytest.approx(0.9515)
+    assert claims.claim_bar("95") == pytest.approx(0.945)
+    assert claims.claim_bar("95.2") == pytest.approx(0.9515)
 
 
 def test_audit_runs_every_claim_and_reuses_its_records(tmp_path, tiny_profile, monkeypatch,
@@ -85,7 +86,7 @@ def test_no_run_trains_nothing_and_says_how_to_record_each_missing_claim(tmp_pat
     assert cli.main(["audit", "--no-run", "--quiet", "--records", str(tmp_path / "none"),
                      "--report", str(report)]) == 0
     rows = json.loads(report.with_suffix(".json").read_text())["rows"]
-    assert {row["verdict"] for row in rows} == {audit.LATER}
+    assert {row["verdict"] for row in rows} == {claims.LATER}
     assert {row["example"] for row in rows} == set(EXAMPLES) | {"bert_classifier"}
     missing = [row for row in rows if row["example"] != "bert_classifier"]
     for row in missing:
@@ -110,12 +111,12 @@ def test_committed_report_covers_every_claim_at_the_article_profile():
     assert payload["profile"] == "article"
     assert {row["example"] for row in payload["rows"]} == set(EXAMPLES) | {"bert_classifier"}
     for row in payload["rows"]:
-        assert row["verdict"] in {audit.HOLDS, audit.FAILS, audit.IMPOSSIBLE, audit.NO_CLAIM,
-                                  audit.NOT_HERE, audit.LATER}
-        if row["verdict"] == audit.LATER:
+        assert row["verdict"] in {claims.HOLDS, claims.FAILS, claims.IMPOSSIBLE, claims.NO_CLAIM,
+                                  claims.NOT_HERE, claims.LATER}
+        if row["verdict"] == claims.LATER:
             # a claim the committed report could not check yet names the command that will
             assert f"tfport run {row['example']} --profile article" in row["why"]
-        if row["verdict"] != audit.LATER:
+        if row["verdict"] != claims.LATER:
             for api in ("tf1", "keras"):  # every verdict rests on a committed record
                 assert (ROOT / "docs" / "audit" / "records" /
                         f"{row['example']}-{api}-article-seed0.json").exists()

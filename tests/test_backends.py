@@ -4,7 +4,7 @@ Keras takes its backend when it is first imported, so each backend runs in a chi
 (`tests/backend_child.py`, `KERAS_BACKEND` set), once per backend for all the examples. The
 child (1) loads Keras weights that the TensorFlow backend saved here and predicts on the same
 inputs: the outputs must agree within 1e-5, the float32 bound of the migration guide (as in
-tfport/verify.py); and (2) runs every Keras port: the mini-batch MNIST examples and
+tfport/verify_checks.py); and (2) runs every Keras port: the mini-batch MNIST examples and
 sigmoid_step on their quick profiles, held to the quick profiles' bars (as each example's
 tests set them) and to the TensorFlow backend's run of the same seed; bert_classifier,
 cnn_mse_sgd and mlp_gd on their tiny profiles (see TINY_RUNS: BERT's quick profile takes a

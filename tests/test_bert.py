@@ -36,7 +36,7 @@ ARTICLE_SENTENCES = [
 SEQUENCE_LENGTH = 48
 # Same weights, same ids, float32 in both ports: measured at most 4e-7 on the pooled output
 # of the pretrained model (64 test sentences); 1e-5 is the migration guide's float32 bound,
-# as in tfport/verify.py. The NumPy reference computes in float64.
+# as in tfport/verify_checks.py. The NumPy reference computes in float64.
 FORWARD_TOLERANCE = 1e-5
 
 

@@ -1,4 +1,5 @@
-"""The `tfport` command: listing, a run with its files, and every kind of bad input."""
+"""The `tfport` command (tfport/cli.py, inputs.py, commands.py): listing, a run with its files,
+and every kind of bad input."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sys
 
 import pytest
 
-from tfport import cli
+from tfport import cli, commands
 from tfport.examples import EXAMPLES
 from tfport.profiles import PROFILES
 
@@ -109,6 +110,7 @@ def test_out_that_is_a_file_or_cannot_be_made_is_refused_before_training(tmp_pat
     # read-only folder is writable all the same).
     _one_line_error(_tfport("compare", "--out", str(a_file / "runs")), 1, "cannot write into")
     _one_line_error(_tfport("audit", "--report", str(a_file / "audit.md")), 1, "is a file")
+    _one_line_error(_tfport("bert-checkpoint", str(a_file)), 1, "is a file, not a folder")
     _one_line_error(_tfport("bench", "mlp_gd", "--out", str(a_file / "b")), 1, "cannot write into")
 
 
@@ -182,9 +184,9 @@ def test_an_interrupted_compare_still_writes_the_table_of_what_finished(
 
 
 def test_a_one_api_run_never_replaces_the_two_curve_plot():
-    assert cli.loss_plot_name("mlp_gd-quick-seed0", ("tf1", "keras")) == "mlp_gd-quick-seed0-loss.png"
-    assert cli.loss_plot_name("mlp_gd-quick-seed0", ("tf1",)) == "mlp_gd-quick-seed0-tf1-loss.png"
-    assert cli.loss_plot_name("mlp_gd-quick-seed0", ("keras",)) == "mlp_gd-quick-seed0-keras-loss.png"
+    assert commands.loss_plot_name("mlp_gd-quick-seed0", ("tf1", "keras")) == "mlp_gd-quick-seed0-loss.png"
+    assert commands.loss_plot_name("mlp_gd-quick-seed0", ("tf1",)) == "mlp_gd-quick-seed0-tf1-loss.png"
+    assert commands.loss_plot_name("mlp_gd-quick-seed0", ("keras",)) == "mlp_gd-quick-seed0-keras-loss.png"
 
 
 def test_tfport_run_prints_no_tensorflow_start_up_line_and_no_warning(tmp_path):

@@ -1,6 +1,6 @@
 """The two ports of every example are the same model: weight transfer, equivalence, checkpoints.
 
-Tolerances are in tfport/verify.py with the measurements behind them: forward passes agree
+Tolerances are in tfport/verify_checks.py with the measurements behind them: forward passes agree
 to 1e-5 (measured at most 8.9e-8), training from the same weights to 1e-5 (measured at most
 1.4e-6 once the one differing default, Adam's epsilon, is matched).
 """
@@ -23,7 +23,8 @@ from tfport.profiles import get_profile
 from tfport.transfer import (TransferError, check_match, convert_checkpoint, keras_values,
                              keras_variables, set_keras_weights, set_tf1_weights, tf1_session,
                              tf1_values)
-from tfport.verify import TRAINING_TOLERANCE, passed, table, verify
+from tfport.verify import verify
+from tfport.verify_checks import TRAINING_TOLERANCE, passed, table
 
 ADAM_EXAMPLES = ["cnn_sparse", "cnn_onehot", "binary_mlp"]
 # Every TF1 port saves a checkpoint; sigmoid_step's Keras side has no Keras model to load it.

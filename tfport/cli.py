@@ -19,21 +19,25 @@ Exit codes: 0 done; 1 something could not be used (data, a checkpoint, an output
 failed benchmark run) or `verify` found the ports not equivalent; 2 a command line that asks
 for something that does not exist; 130 interrupted (Ctrl-C). Every error is one line on
 stderr, and every input is checked before any training starts.
+
+This file is the command line: its options, and `main`, which parses them, has their
+inputs checked (tfport/inputs.py) and runs the command (tfport/commands.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
 from tfport.backends import BACKENDS
 from tfport.backends import DEFAULT as DEFAULT_BACKEND
-from tfport.errors import OutputError, TfportError, UnknownChoice
-from tfport.examples import APIS, EXAMPLES
-from tfport.profiles import PROFILE_NAMES, PROFILES
+from tfport.commands import COMMANDS, list_examples
+from tfport.errors import TfportError
+from tfport.examples import APIS
+from tfport.inputs import check_inputs, find_bert_checkpoint
+from tfport.profiles import PROFILES
 
 # Every profile name any example has (bert_classifier has one per run of its article); each
 # command checks that the examples it runs have the one asked for.
@@ -178,11 +182,12 @@ def _add_common(parser: argparse.ArgumentParser, out: bool = True, backend: bool
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line, check its inputs, then run the command (tfport/commands.py)."""
     args = _parser().parse_args(argv)
     if args.command == "list":
-        return _list()
+        return list_examples()
     try:
-        _check_inputs(args)
+        check_inputs(args)
         if args.command in ("run", "compare", "verify"):
             from tfport.backends import in_child
 
@@ -193,340 +198,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tfport import runtime
 
         runtime.quiet_start(args.verbose)
-        if args.command in ("run", "compare", "audit", "verify") and not getattr(args, "no_run", False):
-            _find_bert_checkpoint([e for e in [getattr(args, "example", None),
-                                               *getattr(args, "examples", [])] if e]
-                                  or list(EXAMPLES))
-        return _COMMANDS[args.command](args, argv)
+        find_bert_checkpoint(args)
+        return COMMANDS[args.command](args, argv)
     except TfportError as error:
         print(f"tfport: error: {error}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("tfport: interrupted", file=sys.stderr)
         return 130
-
-
-def _check_inputs(args: argparse.Namespace) -> None:
-    """Everything a command needs, checked before TensorFlow is even imported."""
-    from tfport.examples import check_example
-
-    examples = [getattr(args, "example", None), *getattr(args, "examples", [])]
-    for example_id in examples:
-        if example_id is not None:
-            check_example(example_id)
-    if args.command == "run" and args.save_checkpoint and args.api == "keras":
-        raise UnknownChoice("--save-checkpoint saves the TF1 port's trained graph: use it "
-                            "with --api tf1 or both")
-    chosen_backends = getattr(args, "backend", None) or []
-    if isinstance(chosen_backends, str):
-        chosen_backends = [chosen_backends]
-    if args.command == "run" and args.api == "tf1" and chosen_backends != [DEFAULT_BACKEND]:
-        raise UnknownChoice("--backend picks the Keras 3 backend of the Keras port; the TF1 "
-                            "port runs on TensorFlow: use it with --api keras or both")
-    for backend in chosen_backends:
-        _check_backend_installed(backend)
-    needs_tensorflow = args.command in ("compare", "audit", "verify", "bench") or (
-        args.command == "run" and (args.api != "keras" or DEFAULT_BACKEND in chosen_backends
-                                   or args.example == "bert_classifier"))
-    if needs_tensorflow and not (args.command == "bench" and args.rewrite):
-        import importlib.util
-
-        if importlib.util.find_spec("tensorflow") is None:
-            raise UnknownChoice("TensorFlow is not installed: the TF1 ports, the Keras "
-                                "ports' default backend and bert_classifier (a TF1 checkpoint, "
-                                "tf.data batches) need it (pip install -e .); without it, run "
-                                "another Keras port on another backend: tfport run ID "
-                                "--api keras --backend jax")
-    records = None if getattr(args, "no_run", False) else getattr(args, "records", None)
-    for folder in (getattr(args, "out", None), records):
-        if folder is not None and args.command != "convert-checkpoint" \
-                and not getattr(args, "rewrite", None):
-            writable_folder(folder)
-    if getattr(args, "report", None) is not None:
-        writable_folder(args.report.parent)
-    if args.command == "convert-checkpoint":
-        if not args.out.name.endswith(".weights.h5"):
-            raise OutputError(f"the output {args.out} must end in .weights.h5, the file "
-                              f"Keras 3's `model.load_weights` reads")
-        writable_folder(args.out.parent)
-        if args.profile not in PROFILES[args.example]:
-            raise UnknownChoice(f"{args.example} has no profile {args.profile!r}; choose "
-                                f"one of {', '.join(PROFILES[args.example])}")
-    if args.command == "bench" and args.rewrite is not None and not args.rewrite.is_file():
-        raise OutputError(f"no benchmark report at {args.rewrite}; give the .json that "
-                          f"`tfport bench` wrote")
-    if args.command == "bert-checkpoint":
-        if args.folder.exists() and any(args.folder.iterdir()):
-            raise OutputError(f"{args.folder} is not empty; give a new or empty folder")
-        writable_folder(args.folder)
-    trains = not (args.command in ("convert-checkpoint", "bert-checkpoint")
-                  or getattr(args, "rewrite", None) or getattr(args, "no_run", False))
-    if trains:
-        default = ["cnn_sparse", "mlp_gd"] if args.command == "bench" else list(EXAMPLES)
-        chosen = [e for e in examples if e] or default
-        if args.command in ("compare", "audit") and args.profile not in PROFILE_NAMES:
-            raise UnknownChoice(f"{args.command} runs every example: choose --profile "
-                                f"{' or '.join(PROFILE_NAMES)}")
-        if args.command in ("run", "bench"):
-            for example_id in chosen:
-                if args.profile not in PROFILES[example_id]:
-                    raise UnknownChoice(f"{example_id} has no profile {args.profile!r}; choose "
-                                        f"one of {', '.join(PROFILES[example_id])}")
-        _check_data(args, chosen)
-
-
-def _check_backend_installed(backend: str) -> None:
-    import importlib.util
-
-    if backend != DEFAULT_BACKEND and importlib.util.find_spec(backend) is None:
-        raise UnknownChoice(f"the {backend} backend needs {backend} installed: "
-                            f"pip install -e \".[backends]\" (JAX and PyTorch, CPU builds)")
-
-
-def _check_data(args: argparse.Namespace, examples: list[str]) -> None:
-    """The MNIST file loads and holds what each profile to be run needs; the movie-review
-    sentences load where a profile trains on them."""
-    from tfport import data, polarity
-
-    name = getattr(args, "profile", "quick")
-    profiles = [PROFILES[e][name] for e in examples if name in PROFILES[e]]
-    mnist_profiles = [PROFILES[e][name] for e in examples
-                      if EXAMPLES[e].uses_mnist and name in PROFILES[e]]
-    if mnist_profiles:
-        mnist = data.load_mnist()
-        for profile in mnist_profiles:
-            data.subset(mnist, profile.train_size, profile.test_size)
-    if "bert_classifier" in examples:
-        if any(profile.data == "mr" for profile in profiles) or args.command == "verify":
-            polarity.load_polarity()
-
-
-def bert_checkpoint_name() -> str:
-    """The BERT checkpoint the ports load, as a record names it."""
-    from tfport.results import weights_loaded
-
-    return weights_loaded("bert_classifier")["checkpoint"]
-
-
-def _find_bert_checkpoint(examples: list[str]) -> None:
-    """The BERT example's checkpoint, found (downloaded the first time, where no folder is
-    named) and converted to each API's layout before any training starts."""
-    from tfport import bert_checkpoint
-
-    if "bert_classifier" in examples:
-        bert_checkpoint.pretrained_bert()
-
-
-def writable_folder(folder: Path) -> Path:
-    """Make `folder` (and its parents) and prove a file can be written in it, or OutputError."""
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder} is a file, not a folder; give a folder to write into")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as error:
-        raise OutputError(f"cannot write into {folder} ({error.strerror or error}); "
-                          f"choose a writable folder") from None
-    return folder
-
-
-def _list() -> int:
-    from tfport.tables import markdown_table
-
-    rows = [[e.id, f"{e.article} lines {e.lines}", e.summary, ", ".join(PROFILES[e.id])]
-            for e in EXAMPLES.values()]
-    print(markdown_table(["id", "article", "what it shows", "profiles"], rows))
-    return 0
-
-
-def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
-    from tfport import plots
-    from tfport.examples import run_example
-    from tfport.tables import side_by_side
-
-    apis = APIS if args.api == "both" else (args.api,)
-    stem = f"{args.example}-{args.profile}-seed{args.seed}{_on_backend(args)}"
-    checkpoint = args.out / f"{args.example}-tf1-{args.profile}-seed{args.seed}.ckpt" \
-        if args.save_checkpoint else None
-    results = []
-    for api in apis:
-        if not args.quiet:
-            print(f"== {args.example} / {api} / {args.profile} profile / seed {args.seed}")
-        results.append(run_example(args.example, api, args.profile, args.seed, args.out,
-                                   verbose=0 if args.quiet else 1,
-                                   checkpoint=checkpoint if api == "tf1" else None))
-    print()
-    print(side_by_side(results))
-    if args.example == "bert_classifier" and PROFILES[args.example][args.profile].data == "mr":
-        from tfport import polarity
-
-        baseline = polarity.bag_of_words_baseline(polarity.load_polarity())
-        print(f"\nFor comparison, a bag-of-words logistic regression on the same split: test "
-              f"accuracy {baseline:.4f} (tfport.polarity.bag_of_words_baseline)")
-    written = [_save(result, args.out) for result in results]
-    if checkpoint is not None:
-        written.append(f"{checkpoint} (a TF1 checkpoint: `tfport convert-checkpoint "
-                       f"{args.example} {checkpoint} OUT.weights.h5` makes Keras weights of it)")
-    written.append(args.out / loss_plot_name(stem, apis))
-    plots.loss_curves(results, written[-1], x_label=_x_label(args.example, args.profile))
-    print("\nwrote " + ", ".join(str(path) for path in written))
-    return 0
-
-
-def _on_backend(args: argparse.Namespace) -> str:
-    """What a file name adds for a Keras backend other than TensorFlow: "-jax", "-torch"."""
-    return "" if args.backend == DEFAULT_BACKEND else f"-{args.backend}"
-
-
-def loss_plot_name(stem: str, apis: Sequence[str]) -> str:
-    """Both APIs' curves go to STEM-loss.png; one API's alone to STEM-API-loss.png, so that
-    a one-API run never replaces the two-curve plot."""
-    return f"{stem}-loss.png" if tuple(apis) == APIS else f"{stem}-{'-'.join(apis)}-loss.png"
-
-
-def _compare(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
-    from tfport import plots
-    from tfport.examples import run_example
-    from tfport.tables import one_row_each
-
-    results = []
-    table_path = args.out / f"compare-{args.profile}-seed{args.seed}{_on_backend(args)}.md"
-    try:
-        for example_id in EXAMPLES:
-            pair = []
-            for api in APIS:
-                if not args.quiet:
-                    print(f"== {example_id} / {api} / {args.profile} profile / seed {args.seed}")
-                pair.append(run_example(example_id, api, args.profile, args.seed, args.out,
-                                        verbose=0 if args.quiet else 1))
-                _save(pair[-1], args.out)
-                results.append(pair[-1])
-            plots.loss_curves(pair, args.out / loss_plot_name(
-                f"{example_id}-{args.profile}-seed{args.seed}{_on_backend(args)}", APIS),
-                x_label=_x_label(example_id, args.profile))
-    except KeyboardInterrupt:
-        if results:
-            _write_table(one_row_each(results), table_path)
-            print(f"\nwrote {table_path} with the {len(results)} runs that finished",
-                  file=sys.stderr)
-        raise
-    table = one_row_each(results)
-    print()
-    print(table)
-    _write_table(table, table_path)
-    print(f"\nwrote {table_path}, the records and the loss plots to {args.out}")
-    return 0
-
-
-def _write_table(table: str, path: Path) -> None:
-    try:
-        path.write_text(table + "\n")
-    except OSError as error:
-        raise OutputError(f"cannot write {path} ({error.strerror or error})") from None
-
-
-def _save(result, out: Path) -> Path:
-    try:
-        return result.save(out)
-    except OSError as error:
-        raise OutputError(f"cannot write the record into {out} ({error.strerror or error})") from None
-
-
-def _audit(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
-    from tfport.audit import audit
-    from tfport.tables import markdown_table
-
-    records = args.records or Path(f"runs/audit-{args.profile}")
-    report = args.report or Path(f"runs/audit-{args.profile}.md")
-    if not args.no_run:
-        writable_folder(records)
-    writable_folder(report.parent)
-    command = "tfport " + " ".join(sys.argv[1:] if argv is None else argv)
-    rows = audit(args.profile, args.seed, records, report, reuse=not args.rerun,
-                 verbose=0 if args.quiet else 1, command=command, run_missing=not args.no_run)
-    print(markdown_table(["example", "claim", "tf1", "keras", "verdict"],
-                         [[r.example, r.claim, r.tf1, r.keras, r.verdict] for r in rows]))
-    print(f"\nwrote {report} and {report.with_suffix('.json')}")
-    return 0
-
-
-def _verify(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
-    from tfport.verify import passed, table, verify
-
-    failed, sections = [], []
-    for example_id in args.examples or EXAMPLES:
-        print(f"== {example_id}: TF1 and Keras, same weights, same batches")
-        checks = verify(example_id, steps=args.steps, seed=args.seed)
-        verdict = f"{example_id}: {'equivalent' if passed(checks) else 'NOT equivalent'}"
-        print(table(checks))
-        print(f"{verdict}\n")
-        sections += [f"## {example_id}", "", table(checks), "", verdict, ""]
-        if not passed(checks):
-            failed.append(example_id)
-    if args.report is not None:
-        from tfport.report import write_report
-        from tfport.results import environment
-
-        command = "tfport " + " ".join(sys.argv[1:] if argv is None else argv)
-        checkpoint = ({"checkpoint": f"BERT checkpoint: {bert_checkpoint_name()}"}
-                      if "bert_classifier" in (args.examples or EXAMPLES) else {})
-        body = ["", *(f"- {line}" for line in checkpoint.values()), "", *sections]
-        write_report(args.report, "tfport verify: the two ports, number by number", command,
-                     environment(), body)
-        print(f"wrote {args.report}")
-    if failed:
-        print(f"tfport: {len(failed)} not equivalent: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _bench(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
-    from tfport.bench import bench, rewrite, table
-
-    if args.rewrite is not None:
-        print(table(rewrite(args.rewrite)))
-        print(f"\nwrote {args.rewrite.with_suffix('.md')} and {args.rewrite.with_suffix('.png')}")
-        return 0
-    command = "tfport " + " ".join(sys.argv[1:] if argv is None else argv)
-    summaries = bench(args.examples or ["cnn_sparse", "mlp_gd"], profile=args.profile,
-                      repeat=args.repeat, max_epochs=args.epochs, max_steps=args.steps,
-                      out=args.out, seed=args.seed, command=command, verbose=not args.quiet,
-                      backends=args.backend)
-    print(table(summaries))
-    stem = args.out / f"bench-{args.profile}"
-    print(f"\nwrote {stem}.md, {stem}.json and {stem}.png")
-    return 0
-
-
-def _convert(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
-    from tfport.transfer import convert_checkpoint
-
-    out = convert_checkpoint(args.example, args.checkpoint, args.out, args.profile)
-    print(f"wrote {out}: load it with keras_models.{args.example}.build_model("
-          f"get_profile({args.example!r}, {args.profile!r})).load_weights({str(out)!r})")
-    return 0
-
-
-def _x_label(example_id: str, profile: str) -> str:
-    return "full-batch step" if PROFILES[example_id][profile].full_batch else "epoch"
-
-
-def _bert_checkpoint(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
-    import shutil
-
-    from tfport import bert_checkpoint
-
-    checkpoint = bert_checkpoint.pretrained_bert()
-    folder = Path(checkpoint.google_checkpoint).parent
-    shutil.copytree(folder, args.folder, dirs_exist_ok=True)
-    print(f"wrote {args.folder}: bert_config.json, vocab.txt, bert_model.ckpt.* of "
-          f"{checkpoint.source} in google-research/bert's layout")
-    return 0
-
-
-_COMMANDS = {"run": _run, "compare": _compare, "audit": _audit, "verify": _verify,
-             "bench": _bench, "convert-checkpoint": _convert, "bert-checkpoint": _bert_checkpoint}
 
 
 if __name__ == "__main__":

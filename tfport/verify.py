@@ -26,6 +26,11 @@ equivalent when that run agrees. The note excuses only what comes after an updat
 first step's loss is computed from the same weights before any, and must agree as ported.
 Every difference found this way is listed, with the test that measures it, in
 docs/migration-notes.md.
+
+This file is the checks' sequence and the defaults known to differ. What a check is, its
+tolerances and table: tfport/verify_checks.py; both ports driven side by side (data, one
+forward pass, one training step): tfport/verify_steps.py; bert_classifier's checks of its
+pretrained checkpoint: tfport/verify_bert.py.
 """
 
 from __future__ import annotations
@@ -40,46 +45,16 @@ import tensorflow as tf
 
 from tfport.contract import KerasPort, TF1Port
 from tfport.examples import keras_port, keras_scaffold, tf1_port, tf1_scaffold
-from tfport.profiles import Profile, get_profile
-from tfport.tables import markdown_table
+from tfport.profiles import Profile
 from tfport.transfer import (keras_values, keras_variables, set_keras_weights,
                              set_tf1_weights, tf1_session, tf1_values)
+from tfport.verify_checks import FORWARD_TOLERANCE, TRAINING_TOLERANCE, Check, max_difference
+from tfport.verify_steps import Steps, load_steps
 
-# Same weights, same batch, the same float32 ops: outputs agree to float rounding. Measured
-# with `tfport verify` on all seven examples: at most 8.9e-8 (binary_mlp), exactly 0 for most.
-# 1e-5 is the bound the TensorFlow migration guide suggests for float32.
-FORWARD_TOLERANCE = 1e-5
-# Training from the same weights on the same batches: the largest |loss difference| over
-# the steps and the largest |weight difference| after them. With the defaults matched,
-# measured at most 1.4e-6 (cnn_onehot, 5 Adam steps: float summation order differs between
-# a TF1 graph and Keras's traced step); one differing default (Adam's epsilon) moves the
-# weights by 5e-4 after a single step, so this bound separates the two cases 50-fold.
-TRAINING_TOLERANCE = 1e-5
 STEPS = 5  # K
 SAMPLES = 256  # the training samples every verification step sees
 LOOP_BATCH = 96  # the training-loop check's batch: 256 = 2 x 96 + 64, so one batch is short
 LOOP_EPOCHS = 2
-
-
-@dataclasses.dataclass(frozen=True)
-class Check:
-    name: str
-    difference: float
-    tolerance: float
-    note: str = ""  # why a difference is expected (a default that differs)
-    measured: bool = False  # a figure reported, not a check (say, what another GELU changes)
-
-    @property
-    def passed(self) -> bool:
-        return self.measured or self.difference <= self.tolerance
-
-    @property
-    def verdict(self) -> str:
-        if self.measured:
-            return "measured"
-        if self.passed:
-            return "ok"
-        return f"differs: {self.note}" if self.note else "FAILED"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,7 +105,7 @@ def verify(example_id: str, steps: int = STEPS, seed: int = 0,
     `samples`: how many training samples the training checks see (at least LOOP_BATCH + 1,
     so that the loop check has a short batch)."""
     tf1, new = tf1_port(example_id), keras_port(example_id)
-    stepper, data_check = _stepper(example_id, tf1, new, steps, seed, samples)
+    stepper, data_check = load_steps(example_id, tf1, new, steps, seed, samples)
 
     checks = [data_check] + _recipe_checks(example_id, tf1, new, stepper.built)
     if example_id == "bert_classifier":
@@ -145,7 +120,7 @@ def verify(example_id: str, steps: int = STEPS, seed: int = 0,
     model = new.build_model(stepper.built)
     set_keras_weights(keras_variables(example_id, model), initial)
     checks.append(Check("forward: TF1 weights in Keras",
-                        _max_difference(tf1_output, stepper.keras_forward(model)),
+                        max_difference(tf1_output, stepper.keras_forward(model)),
                         FORWARD_TOLERANCE))
 
     # ... and Keras -> TF1: a Keras model's own (different) initial weights, put into TF1
@@ -156,7 +131,7 @@ def verify(example_id: str, steps: int = STEPS, seed: int = 0,
         set_tf1_weights(sess, keras_initial)
         tf1_output = stepper.tf1_forward(sess, graph)
     checks.append(Check("forward: Keras weights in TF1",
-                        _max_difference(tf1_output, stepper.keras_forward(model)),
+                        max_difference(tf1_output, stepper.keras_forward(model)),
                         FORWARD_TOLERANCE))
     if not stepper.one_neuron:  # 3. evaluate: the TF1 graph's weights, the whole test set
         checks += _evaluate_checks(stepper, initial)
@@ -177,23 +152,6 @@ def verify(example_id: str, steps: int = STEPS, seed: int = 0,
     return checks
 
 
-def _stepper(example_id: str, tf1: TF1Port, new: KerasPort, steps: int, seed: int,
-             samples: int, data: str = "quick") -> tuple["_Steps", Check]:
-    """Both ports' first `samples` training samples of the `data` profile's data (quick by
-    default), one step per `train` call, and the check that the two ports loaded the same."""
-    quick = get_profile(example_id, data)
-    (x, keras_x, y, test), data_check = _data(example_id, quick, tf1, new)
-    x, keras_x, y = x[:samples], keras_x[:samples], y[:samples]
-    # One step per call of `train`: one epoch whose one batch is all the samples; dropout off
-    # (bert_classifier), so that the same weights take the same step.
-    profile = dataclasses.replace(quick, epochs=1, batch_size=quick.batch_size and len(x),
-                                  train_size=len(x), dropout=False)
-    stepper = _Steps(example_id, tf1, new, profile, x, keras_x, y, seed, steps)
-    if test is not None:  # sigmoid_step has no test set
-        stepper.x_test, stepper.keras_x_test, stepper.y_test = test
-    return stepper, data_check
-
-
 def training_gaps(example_id: str, tf1: TF1Port | None = None, new: KerasPort | None = None,
                   steps: int = 1, change: Callable[[Any], None] | None = None,
                   loop: bool = False, shuffle: bool = False, seed: int = 0,
@@ -208,7 +166,7 @@ def training_gaps(example_id: str, tf1: TF1Port | None = None, new: KerasPort | 
     4,000 movie reviews first)."""
     tf1 = tf1 or tf1_port(example_id)
     new = new or keras_port(example_id)
-    stepper, _ = _stepper(example_id, tf1, new, steps, seed, samples, data)
+    stepper, _ = load_steps(example_id, tf1, new, steps, seed, samples, data)
     with tf1_session(tf1, stepper.built, seed) as (sess, graph):
         initial = tf1_values(sess)
     edits = [DifferingDefault("exercise", None, None, lambda model: True, change)] if change else []
@@ -242,7 +200,7 @@ def _recipe_checks(example_id: str, tf1: TF1Port, new: KerasPort,
     return checks
 
 
-def _evaluate_checks(stepper: "_Steps", weights: dict[str, np.ndarray]) -> list[Check]:
+def _evaluate_checks(stepper: Steps, weights: dict[str, np.ndarray]) -> list[Check]:
     with tf1_session(stepper.tf1, stepper.built, stepper.seed) as (sess, graph):
         set_tf1_weights(sess, weights)
         tf1_loss, tf1_accuracy = tf1_scaffold().evaluate(sess, graph, stepper.x_test,
@@ -258,60 +216,7 @@ def _evaluate_checks(stepper: "_Steps", weights: dict[str, np.ndarray]) -> list[
                   abs(tf1_accuracy - keras_accuracy), FORWARD_TOLERANCE)]
 
 
-def passed(checks: list[Check]) -> bool:
-    """Equivalent: every check passes, except as-ported ones explained by a named default
-    whose matched run passes."""
-    return all(check.passed or check.note for check in checks)
-
-
-def table(checks: list[Check]) -> str:
-    """The checks as a Markdown table: largest difference seen, tolerance, result."""
-    return markdown_table(
-        ["check", "largest difference", "tolerance", "result"],
-        [[c.name, f"{c.difference:.0f}" if c.measured and c.difference.is_integer()
-          else f"{c.difference:.1e}", "" if c.measured else f"{c.tolerance:.0e}", c.verdict]
-         for c in checks])
-
-
-class _Steps:
-    """One example's forward pass and training step in each API, through the ports' own
-    functions (sigmoid_step, one neuron with no data set, steps by its `gradient_step`).
-
-    `x` is what the TF1 port feeds, `keras_x` what the Keras port fits on (the same arrays,
-    but for bert_classifier: token features against the sentences). The models are built
-    for `steps` epochs (`built`), so that a learning-rate schedule spans the K steps; each
-    step trains one of them (`profile`)."""
-
-    def __init__(self, example_id: str, tf1: TF1Port, new: KerasPort, profile: Profile,
-                 x: np.ndarray, keras_x: np.ndarray, y: np.ndarray, seed: int, steps: int):
-        self.example_id, self.tf1, self.new = example_id, tf1, new
-        self.profile, self.x, self.keras_x, self.y, self.seed = profile, x, keras_x, y, seed
-        self.built = dataclasses.replace(profile, epochs=steps)
-        self.one_neuron = example_id == "sigmoid_step"
-
-    def tf1_forward(self, sess: Any, graph: Any) -> np.ndarray:
-        return sess.run(graph.output, feed_dict={graph.X: self.x})
-
-    def keras_forward(self, model: Any) -> np.ndarray:
-        if self.one_neuron:
-            return keras.ops.convert_to_numpy(
-                keras.ops.sigmoid(keras.ops.matmul(self.x, model["W"]) + model["b"]))
-        return model.predict(self.keras_x, verbose=0)
-
-    def tf1_step(self, sess: Any, graph: Any, step: int) -> float:
-        if self.one_neuron:
-            return self.tf1.gradient_step(sess, graph, self.x, self.y)["J"]
-        history = self.tf1.train(sess, graph, self.x, self.y, self.profile, self.seed + step,
-                                 verbose=0)
-        return history["loss"][0]
-
-    def keras_step(self, model: Any) -> float:
-        if self.one_neuron:
-            return self.new.gradient_step(model, self.x, self.y)["J"]
-        return self.new.train(model, self.keras_x, self.y, self.profile, verbose=0)["loss"][0]
-
-
-def _training_checks(stepper: _Steps, initial: dict[str, np.ndarray], steps: int, label: str,
+def _training_checks(stepper: Steps, initial: dict[str, np.ndarray], steps: int, label: str,
                      note: str, match: list[DifferingDefault] = (),
                      loop: bool = True) -> list[Check]:
     with tf1_session(stepper.tf1, stepper.built, stepper.seed) as (sess, graph):
@@ -321,30 +226,30 @@ def _training_checks(stepper: _Steps, initial: dict[str, np.ndarray], steps: int
             tf1_losses.append(stepper.tf1_step(sess, graph, step))
             tf1_weights.append(tf1_values(sess))
 
-    model, variables = _keras_model(stepper, stepper.built, initial, match)
+    model, variables = stepper.keras_model(stepper.built, initial, match)
     keras_losses, keras_weights = [], []
     for _ in range(steps):
         keras_losses.append(stepper.keras_step(model))
         keras_weights.append(keras_values(variables))
 
     def weights_difference(step: int) -> float:
-        return max(_max_difference(tf1_weights[step][name], keras_weights[step][name])
+        return max(max_difference(tf1_weights[step][name], keras_weights[step][name])
                    for name in tf1_weights[step])
 
     k = steps
     return [
         # computed before the first update: from the same weights, whatever the optimizer
-        Check(f"1 step, {label}: loss", _max_difference(tf1_losses[:1], keras_losses[:1]),
+        Check(f"1 step, {label}: loss", max_difference(tf1_losses[:1], keras_losses[:1]),
               TRAINING_TOLERANCE),
         Check(f"1 step, {label}: weights", weights_difference(0), TRAINING_TOLERANCE, note),
-        Check(f"{k} steps, {label}: losses", _max_difference(tf1_losses, keras_losses),
+        Check(f"{k} steps, {label}: losses", max_difference(tf1_losses, keras_losses),
               TRAINING_TOLERANCE, note),
         Check(f"{k} steps, {label}: weights", weights_difference(k - 1), TRAINING_TOLERANCE, note),
     ] + ([] if stepper.one_neuron or not loop else
          _loop_checks(stepper, initial, label, note, match))
 
 
-def _loop_checks(stepper: "_Steps", initial: dict[str, np.ndarray], label: str, note: str,
+def _loop_checks(stepper: Steps, initial: dict[str, np.ndarray], label: str, note: str,
                  match: list[DifferingDefault], shuffle: bool = False) -> list[Check]:
     """Two epochs of each port's own `train`, mini-batches in order (unless `shuffle`: each
     API's own shuffling), from the same weights."""
@@ -356,62 +261,18 @@ def _loop_checks(stepper: "_Steps", initial: dict[str, np.ndarray], label: str, 
         tf1_losses = stepper.tf1.train(sess, graph, stepper.x, stepper.y, profile, stepper.seed,
                                        verbose=0)["loss"]
         tf1_weights = tf1_values(sess)
-    model, variables = _keras_model(stepper, profile, initial, match)
+    model, variables = stepper.keras_model(profile, initial, match)
     keras_losses = stepper.new.train(model, stepper.keras_x, stepper.y, profile,
                                      verbose=0)["loss"]
     keras_weights = keras_values(variables)
     batches = "full batch" if profile.full_batch else f"batches of {LOOP_BATCH} in order"
     name = f"train(), {LOOP_EPOCHS} epochs, {batches}, {label}"
     return [
-        Check(f"{name}: losses", _max_difference(tf1_losses, keras_losses), TRAINING_TOLERANCE,
+        Check(f"{name}: losses", max_difference(tf1_losses, keras_losses), TRAINING_TOLERANCE,
               note),
-        Check(f"{name}: weights", max(_max_difference(tf1_weights[n], keras_weights[n])
+        Check(f"{name}: weights", max(max_difference(tf1_weights[n], keras_weights[n])
                                       for n in tf1_weights), TRAINING_TOLERANCE, note),
     ]
-
-
-def _keras_model(stepper: "_Steps", profile: Profile, weights: dict[str, np.ndarray],
-                 match: list[DifferingDefault]) -> tuple[Any, dict]:
-    """The Keras port's model built for `profile`, its defaults matched, holding `weights`."""
-    keras.utils.set_random_seed(stepper.seed)
-    model = stepper.new.build_model(profile)
-    for default in match:
-        default.match(model)
-    variables = keras_variables(stepper.example_id, model)
-    set_keras_weights(variables, weights, "the TF1 graph's initial weights")
-    return model, variables
-
-
-def _data(example_id: str, profile: Profile, tf1: TF1Port,
-          new: KerasPort) -> tuple[tuple, Check]:
-    """The training inputs of each port and the labels, the test set likewise (TF1 inputs,
-    Keras inputs, labels), and a check that both ports load the same data: the same arrays, or (bert_classifier) the sentences that KerasHub's
-    preprocessor turns into the TF1 port's token features, id for id."""
-    if example_id == "sigmoid_step":  # the article's one sample, written into both ports
-        loaded = [(np.array([port.x_values]), np.array([[port.y_value]])) for port in (tf1, new)]
-    else:
-        loaded = [port.load_data(profile) for port in (tf1, new)]
-    tf1_arrays, keras_arrays = loaded
-    compared = list(keras_arrays)
-    if example_id == "bert_classifier":
-        preprocessor = new.build_model(profile).preprocessor
-        for index in (0, 2):  # the sentences, as the TF1 port's [n, 3, length] features
-            features = preprocessor(keras_arrays[index])
-            compared[index] = np.stack([np.asarray(features[name]).astype("int32") for name in
-                                        ("token_ids", "padding_mask", "segment_ids")], axis=1)
-    difference = max(_max_difference(a, b) for a, b in zip(tf1_arrays, compared))
-    if len(tf1_arrays) != len(keras_arrays):
-        difference = float("inf")
-    test = (tf1_arrays[2], keras_arrays[2], tf1_arrays[3]) if len(tf1_arrays) == 4 else None
-    return (tf1_arrays[0], keras_arrays[0], tf1_arrays[1], test), Check(
-        "data: the same arrays, training and test", difference, 0.0)
-
-
-def _max_difference(a, b) -> float:
-    a, b = np.asarray(a, dtype="float64"), np.asarray(b, dtype="float64")
-    if a.shape != b.shape:
-        return float("inf")
-    return float(np.max(np.abs(a - b))) if a.size else 0.0
 
 
 def _default_argument(function: Callable, name: str) -> object:

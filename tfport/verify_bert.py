@@ -16,18 +16,17 @@ than google-research/bert's (the reason the Keras port builds its own).
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from tfport import bert_checkpoint, bert_reference
 from tfport.transfer import keras_variables, set_keras_weights, tf1_session, tf1_values
-from tfport.verify import FORWARD_TOLERANCE, Check, _max_difference
+from tfport.verify_checks import FORWARD_TOLERANCE, Check, max_difference
+from tfport.verify_steps import Steps
 
 SENTENCES = 64  # test sentences the forward checks see
 
 
-def checkpoint_checks(stepper: Any) -> list[Check]:
+def checkpoint_checks(stepper: Steps) -> list[Check]:
     """The checks above, on the first SENTENCES test sentences of the verify profile."""
     checkpoint = bert_checkpoint.pretrained_bert()
     features, sentences = stepper.x_test[:SENTENCES], stepper.keras_x_test[:SENTENCES]
@@ -47,9 +46,9 @@ def checkpoint_checks(stepper: Any) -> list[Check]:
     n = len(features)
     checks = [
         Check(f"checkpoint {source}, each port loading it: pooled output, {n} sentences",
-              _max_difference(tf1_pooled, keras_pooled), FORWARD_TOLERANCE),
+              max_difference(tf1_pooled, keras_pooled), FORWARD_TOLERANCE),
         Check(f"checkpoint, each port loading it, one head: logits, {n} sentences",
-              _max_difference(tf1_logits, keras_logits), FORWARD_TOLERANCE),
+              max_difference(tf1_logits, keras_logits), FORWARD_TOLERANCE),
     ]
     if checkpoint.layout != "huggingface":
         return checks
@@ -63,10 +62,10 @@ def checkpoint_checks(stepper: Any) -> list[Check]:
 
     checks += [
         Check("NumPy BERT from the Hugging Face file (tanh GELU): pooled output against TF1's",
-              _max_difference(tanh, tf1_pooled), FORWARD_TOLERANCE),
+              max_difference(tanh, tf1_pooled), FORWARD_TOLERANCE),
         Check("the erf GELU Hugging Face trained with, against the tanh GELU both ports "
-              "compute: pooled output", _max_difference(exact, tanh), 0.0, measured=True),
-        Check("... the same: logits", _max_difference(logits(exact), logits(tanh)), 0.0,
+              "compute: pooled output", max_difference(exact, tanh), 0.0, measured=True),
+        Check("... the same: logits", max_difference(logits(exact), logits(tanh)), 0.0,
               measured=True),
         Check("... the same: predicted classes that change, of "
               f"{n}", float(np.sum(logits(exact).argmax(-1) != logits(tanh).argmax(-1))), 0.0,
@@ -77,7 +76,7 @@ def checkpoint_checks(stepper: Any) -> list[Check]:
 
 
 def from_preset_tokenizer_check(checkpoint: bert_checkpoint.BertCheckpoint,
-                                stepper: Any) -> Check:
+                                stepper: Steps) -> Check:
     """On how many of the quick profile's sentences (as the data set has them) the tokenizer
     that `BertTokenizer.from_preset` makes gives other ids than BERT's FullTokenizer."""
     import keras_hub

@@ -1,0 +1,220 @@
+"""What each `tfport` command does once its inputs are checked (tfport/inputs.py): run the
+ports, print the tables, write the records, reports and plots, and return the exit code.
+
+`COMMANDS` maps a command's name to its function, `f(args, argv) -> exit code`; tfport/cli.py
+parses the command line and calls it. `tfport list` needs no checks: `list_examples()`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from tfport.backends import DEFAULT as DEFAULT_BACKEND
+from tfport.errors import OutputError
+from tfport.examples import APIS, EXAMPLES
+from tfport.inputs import BENCH_DEFAULT, writable_folder
+from tfport.profiles import PROFILES
+
+
+def list_examples() -> int:
+    from tfport.tables import markdown_table
+
+    rows = [[e.id, f"{e.article} lines {e.lines}", e.summary, ", ".join(PROFILES[e.id])]
+            for e in EXAMPLES.values()]
+    print(markdown_table(["id", "article", "what it shows", "profiles"], rows))
+    return 0
+
+
+def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    from tfport import plots
+    from tfport.examples import run_example
+    from tfport.tables import side_by_side
+
+    apis = APIS if args.api == "both" else (args.api,)
+    stem = f"{args.example}-{args.profile}-seed{args.seed}{_on_backend(args)}"
+    checkpoint = args.out / f"{args.example}-tf1-{args.profile}-seed{args.seed}.ckpt" \
+        if args.save_checkpoint else None
+    results = []
+    for api in apis:
+        if not args.quiet:
+            print(f"== {args.example} / {api} / {args.profile} profile / seed {args.seed}")
+        results.append(run_example(args.example, api, args.profile, args.seed, args.out,
+                                   verbose=0 if args.quiet else 1,
+                                   checkpoint=checkpoint if api == "tf1" else None))
+    print()
+    print(side_by_side(results))
+    if args.example == "bert_classifier" and PROFILES[args.example][args.profile].data == "mr":
+        from tfport import polarity
+
+        baseline = polarity.bag_of_words_baseline(polarity.load_polarity())
+        print(f"\nFor comparison, a bag-of-words logistic regression on the same split: test "
+              f"accuracy {baseline:.4f} (tfport.polarity.bag_of_words_baseline)")
+    written = [_save(result, args.out) for result in results]
+    if checkpoint is not None:
+        written.append(f"{checkpoint} (a TF1 checkpoint: `tfport convert-checkpoint "
+                       f"{args.example} {checkpoint} OUT.weights.h5` makes Keras weights of it)")
+    written.append(args.out / loss_plot_name(stem, apis))
+    plots.loss_curves(results, written[-1], x_label=_x_label(args.example, args.profile))
+    print("\nwrote " + ", ".join(str(path) for path in written))
+    return 0
+
+
+def _compare(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    from tfport import plots
+    from tfport.examples import run_example
+    from tfport.tables import one_row_each
+
+    results = []
+    table_path = args.out / f"compare-{args.profile}-seed{args.seed}{_on_backend(args)}.md"
+    try:
+        for example_id in EXAMPLES:
+            pair = []
+            for api in APIS:
+                if not args.quiet:
+                    print(f"== {example_id} / {api} / {args.profile} profile / seed {args.seed}")
+                pair.append(run_example(example_id, api, args.profile, args.seed, args.out,
+                                        verbose=0 if args.quiet else 1))
+                _save(pair[-1], args.out)
+                results.append(pair[-1])
+            plots.loss_curves(pair, args.out / loss_plot_name(
+                f"{example_id}-{args.profile}-seed{args.seed}{_on_backend(args)}", APIS),
+                x_label=_x_label(example_id, args.profile))
+    except KeyboardInterrupt:
+        if results:
+            _write_table(one_row_each(results), table_path)
+            print(f"\nwrote {table_path} with the {len(results)} runs that finished",
+                  file=sys.stderr)
+        raise
+    table = one_row_each(results)
+    print()
+    print(table)
+    _write_table(table, table_path)
+    print(f"\nwrote {table_path}, the records and the loss plots to {args.out}")
+    return 0
+
+
+def _audit(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    from tfport.audit import audit
+    from tfport.tables import markdown_table
+
+    records = args.records or Path(f"runs/audit-{args.profile}")
+    report = args.report or Path(f"runs/audit-{args.profile}.md")
+    if not args.no_run:
+        writable_folder(records)
+    writable_folder(report.parent)
+    rows = audit(args.profile, args.seed, records, report, reuse=not args.rerun,
+                 verbose=0 if args.quiet else 1, command=_command_line(argv),
+                 run_missing=not args.no_run)
+    print(markdown_table(["example", "claim", "tf1", "keras", "verdict"],
+                         [[r.example, r.claim, r.tf1, r.keras, r.verdict] for r in rows]))
+    print(f"\nwrote {report} and {report.with_suffix('.json')}")
+    return 0
+
+
+def _verify(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    from tfport.verify import verify
+    from tfport.verify_checks import passed, table
+
+    failed, sections = [], []
+    for example_id in args.examples or EXAMPLES:
+        print(f"== {example_id}: TF1 and Keras, same weights, same batches")
+        checks = verify(example_id, steps=args.steps, seed=args.seed)
+        verdict = f"{example_id}: {'equivalent' if passed(checks) else 'NOT equivalent'}"
+        print(table(checks))
+        print(f"{verdict}\n")
+        sections += [f"## {example_id}", "", table(checks), "", verdict, ""]
+        if not passed(checks):
+            failed.append(example_id)
+    if args.report is not None:
+        from tfport.report import write_report
+        from tfport.results import environment, weights_loaded
+
+        checkpoint = ([f"- BERT checkpoint: {weights_loaded('bert_classifier')['checkpoint']}"]
+                      if "bert_classifier" in (args.examples or EXAMPLES) else [])
+        write_report(args.report, "tfport verify: the two ports, number by number",
+                     _command_line(argv), environment(), ["", *checkpoint, "", *sections])
+        print(f"wrote {args.report}")
+    if failed:
+        print(f"tfport: {len(failed)} not equivalent: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _bench(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    from tfport.bench import bench, rewrite, table
+
+    if args.rewrite is not None:
+        print(table(rewrite(args.rewrite)))
+        print(f"\nwrote {args.rewrite.with_suffix('.md')} and {args.rewrite.with_suffix('.png')}")
+        return 0
+    summaries = bench(args.examples or BENCH_DEFAULT, profile=args.profile,
+                      repeat=args.repeat, max_epochs=args.epochs, max_steps=args.steps,
+                      out=args.out, seed=args.seed, command=_command_line(argv),
+                      verbose=not args.quiet, backends=args.backend)
+    print(table(summaries))
+    stem = args.out / f"bench-{args.profile}"
+    print(f"\nwrote {stem}.md, {stem}.json and {stem}.png")
+    return 0
+
+
+def _convert(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    from tfport.transfer import convert_checkpoint
+
+    out = convert_checkpoint(args.example, args.checkpoint, args.out, args.profile)
+    print(f"wrote {out}: load it with keras_models.{args.example}.build_model("
+          f"get_profile({args.example!r}, {args.profile!r})).load_weights({str(out)!r})")
+    return 0
+
+
+def _bert_checkpoint(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    import shutil
+
+    from tfport import bert_checkpoint
+
+    checkpoint = bert_checkpoint.pretrained_bert()
+    folder = Path(checkpoint.google_checkpoint).parent
+    shutil.copytree(folder, args.folder, dirs_exist_ok=True)
+    print(f"wrote {args.folder}: bert_config.json, vocab.txt, bert_model.ckpt.* of "
+          f"{checkpoint.source} in google-research/bert's layout")
+    return 0
+
+
+COMMANDS = {"run": _run, "compare": _compare, "audit": _audit, "verify": _verify,
+            "bench": _bench, "convert-checkpoint": _convert, "bert-checkpoint": _bert_checkpoint}
+
+
+def loss_plot_name(stem: str, apis: Sequence[str]) -> str:
+    """Both APIs' curves go to STEM-loss.png; one API's alone to STEM-API-loss.png, so that
+    a one-API run never replaces the two-curve plot."""
+    return f"{stem}-loss.png" if tuple(apis) == APIS else f"{stem}-{'-'.join(apis)}-loss.png"
+
+
+def _on_backend(args: argparse.Namespace) -> str:
+    """What a file name adds for a Keras backend other than TensorFlow: "-jax", "-torch"."""
+    return "" if args.backend == DEFAULT_BACKEND else f"-{args.backend}"
+
+
+def _x_label(example_id: str, profile: str) -> str:
+    return "full-batch step" if PROFILES[example_id][profile].full_batch else "epoch"
+
+
+def _command_line(argv: Sequence[str] | None) -> str:
+    """The command as typed, for a report's header."""
+    return "tfport " + " ".join(sys.argv[1:] if argv is None else argv)
+
+
+def _write_table(table: str, path: Path) -> None:
+    try:
+        path.write_text(table + "\n")
+    except OSError as error:
+        raise OutputError(f"cannot write {path} ({error.strerror or error})") from None
+
+
+def _save(result, out: Path) -> Path:
+    try:
+        return result.save(out)
+    except OSError as error:
+        raise OutputError(f"cannot write the record into {out} ({error.strerror or error})") from None

@@ -1,0 +1,143 @@
+"""Every input a `tfport` command needs, checked before TensorFlow is even imported.
+
+The example ids and profiles asked for, the backends installed, the data sets loading and
+holding what each profile needs, the output folders writable, and the BERT checkpoint
+found (downloaded the first time): a bad input raises a `TfportError` whose message says
+what is wrong and how to fix it, which the CLI prints as one line (`tfport: error: ...`)
+and exits with its code, before any training starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import tempfile
+from pathlib import Path
+
+from tfport.backends import DEFAULT as DEFAULT_BACKEND
+from tfport.errors import OutputError, UnknownChoice
+from tfport.examples import EXAMPLES, check_example
+from tfport.profiles import PROFILE_NAMES, PROFILES
+
+BENCH_DEFAULT = ["cnn_sparse", "mlp_gd"]  # what `tfport bench` times without an ID
+
+
+def named_examples(args: argparse.Namespace) -> list[str]:
+    """The example ids on the command line (`run`'s one, `verify`'s and `bench`'s list)."""
+    return [e for e in [getattr(args, "example", None), *getattr(args, "examples", [])] if e]
+
+
+def check_inputs(args: argparse.Namespace) -> None:
+    """Everything a command needs, checked before TensorFlow is even imported."""
+    for example_id in (getattr(args, "example", None), *getattr(args, "examples", [])):
+        if example_id is not None:
+            check_example(example_id)  # an empty id too: it names no example
+    examples = named_examples(args)
+    if args.command == "run" and args.save_checkpoint and args.api == "keras":
+        raise UnknownChoice("--save-checkpoint saves the TF1 port's trained graph: use it "
+                            "with --api tf1 or both")
+    chosen_backends = getattr(args, "backend", None) or []
+    if isinstance(chosen_backends, str):
+        chosen_backends = [chosen_backends]
+    if args.command == "run" and args.api == "tf1" and chosen_backends != [DEFAULT_BACKEND]:
+        raise UnknownChoice("--backend picks the Keras 3 backend of the Keras port; the TF1 "
+                            "port runs on TensorFlow: use it with --api keras or both")
+    for backend in chosen_backends:
+        _check_backend_installed(backend)
+    needs_tensorflow = args.command in ("compare", "audit", "verify", "bench") or (
+        args.command == "run" and (args.api != "keras" or DEFAULT_BACKEND in chosen_backends
+                                   or args.example == "bert_classifier"))
+    if needs_tensorflow and not (args.command == "bench" and args.rewrite):
+        if importlib.util.find_spec("tensorflow") is None:
+            raise UnknownChoice("TensorFlow is not installed: the TF1 ports, the Keras "
+                                "ports' default backend and bert_classifier (a TF1 checkpoint, "
+                                "tf.data batches) need it (pip install -e .); without it, run "
+                                "another Keras port on another backend: tfport run ID "
+                                "--api keras --backend jax")
+    records = None if getattr(args, "no_run", False) else getattr(args, "records", None)
+    for folder in (getattr(args, "out", None), records):
+        if folder is not None and args.command != "convert-checkpoint" \
+                and not getattr(args, "rewrite", None):
+            writable_folder(folder)
+    if getattr(args, "report", None) is not None:
+        writable_folder(args.report.parent)
+    if args.command == "convert-checkpoint":
+        if not args.out.name.endswith(".weights.h5"):
+            raise OutputError(f"the output {args.out} must end in .weights.h5, the file "
+                              f"Keras 3's `model.load_weights` reads")
+        writable_folder(args.out.parent)
+        _check_profile(args.example, args.profile)
+    if args.command == "bench" and args.rewrite is not None and not args.rewrite.is_file():
+        raise OutputError(f"no benchmark report at {args.rewrite}; give the .json that "
+                          f"`tfport bench` wrote")
+    if args.command == "bert-checkpoint":
+        if args.folder.is_dir() and any(args.folder.iterdir()):  # a file: writable_folder says so
+            raise OutputError(f"{args.folder} is not empty; give a new or empty folder")
+        writable_folder(args.folder)
+    trains = not (args.command in ("convert-checkpoint", "bert-checkpoint")
+                  or getattr(args, "rewrite", None) or getattr(args, "no_run", False))
+    if trains:
+        chosen = examples or (BENCH_DEFAULT if args.command == "bench" else list(EXAMPLES))
+        if args.command in ("compare", "audit") and args.profile not in PROFILE_NAMES:
+            raise UnknownChoice(f"{args.command} runs every example: choose --profile "
+                                f"{' or '.join(PROFILE_NAMES)}")
+        if args.command in ("run", "bench"):
+            for example_id in chosen:
+                _check_profile(example_id, args.profile)
+        _check_data(args, chosen)
+
+
+def _check_profile(example_id: str, profile: str) -> None:
+    if profile not in PROFILES[example_id]:
+        raise UnknownChoice(f"{example_id} has no profile {profile!r}; choose "
+                            f"one of {', '.join(PROFILES[example_id])}")
+
+
+def _check_backend_installed(backend: str) -> None:
+    if backend != DEFAULT_BACKEND and importlib.util.find_spec(backend) is None:
+        raise UnknownChoice(f"the {backend} backend needs {backend} installed: "
+                            f"pip install -e \".[backends]\" (JAX and PyTorch, CPU builds)")
+
+
+def _check_data(args: argparse.Namespace, examples: list[str]) -> None:
+    """The MNIST file loads and holds what each profile to be run needs; the movie-review
+    sentences load where a profile trains on them."""
+    from tfport import data, polarity
+
+    name = getattr(args, "profile", "quick")
+    profiles = [PROFILES[e][name] for e in examples if name in PROFILES[e]]
+    mnist_profiles = [PROFILES[e][name] for e in examples
+                      if EXAMPLES[e].uses_mnist and name in PROFILES[e]]
+    if mnist_profiles:
+        mnist = data.load_mnist()
+        for profile in mnist_profiles:
+            data.subset(mnist, profile.train_size, profile.test_size)
+    if "bert_classifier" in examples:
+        if any(profile.data == "mr" for profile in profiles) or args.command == "verify":
+            polarity.load_polarity()
+
+
+def find_bert_checkpoint(args: argparse.Namespace) -> None:
+    """Where a command trains or verifies bert_classifier: its checkpoint, found (downloaded
+    the first time, where no folder is named) and converted to each API's layout before any
+    training starts."""
+    if args.command not in ("run", "compare", "audit", "verify") or getattr(args, "no_run", False):
+        return
+    if "bert_classifier" in (named_examples(args) or list(EXAMPLES)):
+        from tfport import bert_checkpoint
+
+        bert_checkpoint.pretrained_bert()
+
+
+def writable_folder(folder: Path) -> Path:
+    """Make `folder` (and its parents) and prove a file can be written in it, or OutputError."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder} is a file, not a folder; give a folder to write into")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise OutputError(f"cannot write into {folder} ({error.strerror or error}); "
+                          f"choose a writable folder") from None
+    return folder
