@@ -69,14 +69,6 @@ def _difference(b: float, a: float) -> str:
     return "" if math.isnan(b - a) else f"{b - a:+.4f}"
 
 
-def median_range(values: Sequence[float], digits: int = 2) -> str:
-    """`values`' median and, in brackets, their range: "1.05 (0.91-1.20)"."""
-    import statistics
-
-    return (f"{statistics.median(values):.{digits}f} "
-            f"({min(values):.{digits}f}-{max(values):.{digits}f})")
-
-
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A Markdown table whose columns line up in a terminal too."""
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
