@@ -60,6 +60,17 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
+@event_priority(50)  # before mkdocs-jupyter's on_pre_page, which renders the notebook
+def on_pre_page(page: Page, config: MkDocsConfig, files: Files) -> Page:
+    """A notebook's page renders its run copy with its outputs, where that is current
+    (`tfport.site.notebook_files`). Set on the page's own file: mkdocs-jupyter's wrapper of
+    a File works its path out again from the stored notebook's folder."""
+    found = site.notebook_files().get(page.file.src_uri)
+    if found is not None:
+        page.file.__dict__["abs_src_path"] = str(found)  # File.abs_src_path is a cached_property
+    return page
+
+
 def _replace(files: Files, file: File) -> None:
     old = files.get_file_from_path(file.src_uri)
     if old is not None:

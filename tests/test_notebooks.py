@@ -25,7 +25,7 @@ import pytest
 from nbclient import NotebookClient
 
 from tests import test_examples
-from tfport import notebook as twins, quotes
+from tfport import notebook as twins, notebook_outputs, quotes
 from tfport.examples import EXAMPLES
 from tfport.results import RunResult
 
@@ -99,6 +99,26 @@ def test_quotes_are_the_articles_lines(path):
     assert names, f"{path.name} quotes no example"
     for name in names:
         assert quotes.quote(name) in text, f"{path.name}: the quote of {name} differs from tfport/quotes"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_each_notebook_has_a_current_copy_with_its_outputs(path):
+    """notebooks/executed/ holds each notebook as a quick-profile run left it (the site and
+    GitHub show those): the stored notebook's cells, with outputs, no error, and first a
+    cell naming the command, the machine and the date that made it."""
+    assert notebook_outputs.is_current(path), (
+        f"notebooks/executed/{path.name} is missing or is not notebooks/{path.name} run: "
+        f"run `python -m tfport.notebook_outputs {path.name}` and commit it")
+    copy = nbformat.read(notebook_outputs.executed_path(path), as_version=4)
+    header = copy.cells[0]
+    assert header.metadata.get(notebook_outputs.MARK) and "`quick` profile" in header.source
+    assert notebook_outputs.COMMAND in header.source and "CPU cores" in header.source
+    outputs = [output for cell in copy.cells if cell.cell_type == "code" for output in cell.outputs]
+    assert not [output for output in outputs if output.output_type == "error"
+                or output.get("name") == "stderr"], f"{path.name}'s copy shows an error"
+    assert sum("image/png" in output.get("data", {}) for output in outputs) >= 1
+    assert any("| test accuracy" in output.get("data", {}).get("text/markdown", "")
+               for output in outputs), "no results table in the copy"
 
 
 EDITED = "002_cnn_mnist.ipynb"  # where a learner's edit is tried

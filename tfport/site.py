@@ -11,7 +11,8 @@ into docs/ or committed:
   on the right, then `tfport.mapping.table(id)` and the records in docs/results/quick shown
   by `tfport.tables.side_by_side` (`example_page`);
 - `notebooks/README.md`, and the notebooks themselves (`notebook_files`; mkdocs-jupyter
-  renders them as they are stored, without running them);
+  renders them without running them: each as a CI-style run left it, with its outputs,
+  from notebooks/executed/, `tfport.notebook_outputs`);
 - `source/<path>.md`: a page showing a project file that a page links to outside docs/
   (`tfport/profiles.py`, say), and the two port files of every example;
 - `<folder>/index.md`: a list of the files of a folder under docs/ that a page links to and
@@ -60,8 +61,10 @@ def site_path(repo_path: str) -> str | None:
         return None
     if path == "README.md":
         return "index.md"
-    if path == "notebooks":
+    if path == "notebooks" or path == "notebooks/executed":
         return "notebooks/README.md"
+    if path.startswith("notebooks/executed/"):  # the run copies: the site's notebook pages
+        return "notebooks/" + path.removeprefix("notebooks/executed/")
     if path.startswith("notebooks/") and target.is_file():
         return path
     if path == "docs" or path.startswith("docs/"):
@@ -136,8 +139,13 @@ def notebooks_page() -> str:
 
 
 def notebook_files() -> dict[str, Path]:
-    """The notebooks as the site shows them: site path -> the file."""
-    return {f"notebooks/{path.name}": path for path in sorted(NOTEBOOKS.glob("*.ipynb"))}
+    """The notebooks as the site shows them: site path -> the file, their run copy with its
+    outputs (`tfport.notebook_outputs`) where that is current, else the stored notebook."""
+    from tfport import notebook_outputs
+
+    return {f"notebooks/{path.name}": (notebook_outputs.executed_path(path)
+                                       if notebook_outputs.is_current(path) else path)
+            for path in sorted(NOTEBOOKS.glob("*.ipynb"))}
 
 
 def examples_page() -> str:

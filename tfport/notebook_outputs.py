@@ -1,0 +1,109 @@
+"""The notebooks as a CI-style run leaves them: run top to bottom, with their outputs, for
+readers who do not run Jupyter (the documentation site shows these; GitHub renders them).
+
+`python -m tfport.notebook_outputs` runs every notebook of notebooks/ in a fresh Jupyter
+kernel on the quick profile, as tests/test_notebooks.py does, and writes each, with its
+outputs, to notebooks/executed/<name>.ipynb, after one Markdown cell that says which command,
+machine, device and date made it. The stored notebooks stay without outputs. A copy is
+current while its cells, that first one aside, are the stored notebook's (`is_current`);
+the tests fail when one is not, and the site falls back to the stored notebook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+from pathlib import Path
+
+from tfport.results import ROOT
+
+NOTEBOOKS = ROOT / "notebooks"
+EXECUTED = NOTEBOOKS / "executed"
+MARK = "tfport-executed"  # the metadata key of the Markdown cell that says how a copy was made
+COMMAND = "python -m tfport.notebook_outputs"
+
+
+def executed_path(notebook: Path) -> Path:
+    """Where the run copy of the stored notebook `notebook` is."""
+    return EXECUTED / notebook.name
+
+
+def is_current(notebook: Path) -> bool:
+    """Whether the run copy of `notebook` exists and has the stored notebook's cells."""
+    import nbformat
+
+    copy = executed_path(notebook)
+    if not copy.is_file():
+        return False
+    stored = nbformat.read(notebook, as_version=4).cells
+    ran = [cell for cell in nbformat.read(copy, as_version=4).cells if MARK not in cell.metadata]
+    return [(cell.cell_type, cell.source) for cell in ran] == \
+        [(cell.cell_type, cell.source) for cell in stored]
+
+
+def run_notebook(notebook: Path, profile: str = "quick", timeout_s: int = 1200):
+    """`notebook` run top to bottom in a fresh kernel on `profile` (the notebooks'
+    TFPORT_NOTEBOOK_PROFILE switch), its outputs kept, with the Markdown cell that says so
+    first. A cell that raises stops the run (nbclient's CellExecutionError)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from tfport import backends
+
+    book = nbformat.read(notebook, as_version=4)
+    previous = os.environ.get("TFPORT_NOTEBOOK_PROFILE")
+    os.environ["TFPORT_NOTEBOOK_PROFILE"] = profile
+    try:
+        NotebookClient(book, timeout=timeout_s, kernel_name="python3",
+                       resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    finally:
+        if previous is None:
+            os.environ.pop("TFPORT_NOTEBOOK_PROFILE", None)
+        else:
+            os.environ["TFPORT_NOTEBOOK_PROFILE"] = previous
+    for cell in book.cells:
+        cell.metadata.pop("execution", None)  # per-cell timestamps: noise in every diff
+    made = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    import platform
+
+    header = nbformat.v4.new_markdown_cell(
+        f"*This copy of `notebooks/{notebook.name}` was run top to bottom on the `{profile}` "
+        f"profile by `{COMMAND}` on {made}: {platform.machine()}, {os.cpu_count()} CPU "
+        f"cores, {backends.device('tensorflow')}. Every figure below is that run's; open the "
+        f"stored notebook to run it yourself.*")
+    header.metadata[MARK] = True
+    book.cells.insert(0, header)
+    return book
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog=COMMAND, description="Run every notebook on the quick profile and write it, with "
+        "its outputs, to notebooks/executed/ (a few minutes per notebook on two CPU cores).")
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help="only these notebooks (003_bert_classifier.ipynb, say)")
+    args = parser.parse_args(argv)
+    stored = {path.name: path for path in sorted(NOTEBOOKS.glob("*.ipynb"))}
+    unknown = [name for name in args.names if name not in stored]
+    if unknown:
+        print(f"{COMMAND}: no notebook {unknown[0]!r} in notebooks/; choose from "
+              f"{', '.join(stored)}", file=sys.stderr)
+        return 2
+    import nbformat
+
+    from tfport import runtime
+
+    runtime.quiet_start()
+    EXECUTED.mkdir(exist_ok=True)
+    for name in args.names or list(stored):
+        print(f"running {name} ...", flush=True)
+        book = run_notebook(stored[name])
+        nbformat.write(book, executed_path(stored[name]))
+        print(f"wrote {executed_path(stored[name]).relative_to(ROOT)}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
