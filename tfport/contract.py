@@ -34,6 +34,7 @@ import numpy as np
 from tfport.profiles import Profile
 from tfport.results import RunResult
 
+APIS = ("tf1", "keras")  # the two ports of an example, in the order every table shows them
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # x_train, y_train, x_test, y_test
 History = dict[str, list[float]]  # per epoch (full-batch examples: per step); "loss" always
 
