@@ -20,7 +20,7 @@ are the `TF1Graph` handles `accuracy` and `output`; a Keras model's are its comp
 metric and its `predict`.
 
 `sigmoid_step` (one neuron, one step, no data set) has `build_model` and `run` only, plus
-its `gradient_step` in both APIs; `tfport verify` knows it by name.
+its `gradient_step` in both APIs; `tfport verify` knows it by its record (`one_neuron`).
 """
 
 from __future__ import annotations
