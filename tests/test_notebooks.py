@@ -92,13 +92,13 @@ def test_stored_without_outputs(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
 def test_quotes_are_the_articles_lines(path):
-    """Every example a notebook covers is quoted verbatim, from the one copy in tfport/quotes."""
+    """Every example a notebook covers is quoted verbatim, from the one copy in its record."""
     text = "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells
                      if cell.cell_type == "markdown")
     names = [name for name in quotes.SOURCES if f"`{name}`" in text]
     assert names, f"{path.name} quotes no example"
     for name in names:
-        assert quotes.quote(name) in text, f"{path.name}: the quote of {name} differs from tfport/quotes"
+        assert quotes.quote(name) in text, f"{path.name}: the quote of {name} differs from its record's"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)

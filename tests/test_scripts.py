@@ -172,7 +172,7 @@ def test_every_twin_names_its_own_profiles_when_asked_for_another(example_id, ca
 def test_the_helper_runs_only_a_ports_own_run():
     with pytest.raises(ValueError, match="legacy_tf1/ or keras_models/"):
         run_as_script("mlp_gd", own_lines, [])
-    with pytest.raises(ValueError, match="of an example in tfport/profiles.py"):
+    with pytest.raises(ValueError, match="of an example in tfport/examples/"):
         run_as_script("no_such_example", keras_port("mlp_gd").run, [])
 
 

@@ -2,8 +2,9 @@
 
 One row per claim listed in `shared/seeds/SNIPPETS.md`: where the article makes it, what it
 says, what each port measured, and its verdict. The claims and how each verdict is reached
-are in tfport/claims.py (`CLAIMS`); this file runs what they need and writes the report, and
-shows a run's claims beside the committed article-profile audit (the notebooks' claim cell).
+are each example record's `claims` (tfport/examples/<id>.py, made with tfport/claims.py);
+this file runs what they need and writes the report, and shows a run's claims beside the
+committed article-profile audit (the notebooks' claim cell).
 
 The runs are stored as JSON records; with `reuse`, a record already in the records folder
 (same example, API, profile and seed) is read instead of run again, so that the report of
@@ -22,7 +23,7 @@ import sys
 from pathlib import Path
 
 # claim_bar: re-exported, `tfport.audit.claim_bar` as tfport/profiles.py names it
-from tfport.claims import (CLAIMS, LATER, Row, Runs, claim_bar,  # noqa: F401
+from tfport.claims import (LATER, Row, Runs, claim_bar,  # noqa: F401
                            claim_rows, profile_of)
 from tfport.examples import APIS, EXAMPLES, run_example
 from tfport.profiles import get_profile
@@ -62,8 +63,7 @@ def audit(profile: str = "quick", seed: int = 0, records: str | Path = "runs/aud
     records, report = Path(records), Path(report)
     rows, used = [], []
     for example_id in EXAMPLES:
-        checks = CLAIMS.get(example_id)
-        if not checks:
+        if not EXAMPLES[example_id].claims:
             continue
         runs = collect(example_id, profile, seed, records, reuse, verbose, run_missing)
         if runs is None:

@@ -48,11 +48,12 @@ from pathlib import Path
 from typing import Sequence
 
 from tfport.errors import BenchError, BenchRunError
+from tfport.examples import EXAMPLES
 from tfport.measure import FAITHFUL_TF1, VARIANTS, label, variants_of
 
-# Examples with a training loop on MNIST; sigmoid_step is one step of one neuron.
-BENCHMARKED = ("mlp_gd", "cnn_sparse", "cnn_onehot", "cnn_mse_sgd", "binary_mlp", "backprop",
-               "bert_classifier")
+# Examples with a training loop to time (their records' `benchmarked`; sigmoid_step is one
+# step of one neuron).
+BENCHMARKED = tuple(example.id for example in EXAMPLES.values() if example.benchmarked)
 GEMM_SIZES = (1024, 2048, 4096)  # the reference is the best rate of any of them
 
 __all__ = ["BENCHMARKED", "FAITHFUL_TF1", "VARIANTS", "BenchError", "BenchRunError", "ChildFailed",

@@ -46,7 +46,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
                                    checkpoint=checkpoint if api == "tf1" else None))
     print()
     print(side_by_side(results))
-    if args.example == "bert_classifier" and PROFILES[args.example][args.profile].data == "mr":
+    if EXAMPLES[args.example].text and PROFILES[args.example][args.profile].data == "mr":
         from tfport import polarity
 
         baseline = polarity.bag_of_words_baseline(polarity.load_polarity())
@@ -132,8 +132,9 @@ def _verify(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         from tfport.report import write_report
         from tfport.results import environment, weights_loaded
 
-        checkpoint = ([f"- BERT checkpoint: {weights_loaded('bert_classifier')['checkpoint']}"]
-                      if "bert_classifier" in (args.examples or EXAMPLES) else [])
+        checkpoint = [f"- BERT checkpoint: {weights_loaded(example_id)['checkpoint']}"
+                      for example_id in args.examples or EXAMPLES
+                      if EXAMPLES[example_id].pretrained][:1]
         write_report(args.report, "tfport verify: the two ports, number by number",
                      _command_line(argv), environment(), ["", *checkpoint, "", *sections])
         print(f"wrote {args.report}")

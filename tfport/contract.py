@@ -20,7 +20,7 @@ are the `TF1Graph` handles `accuracy` and `output`; a Keras model's are its comp
 metric and its `predict`.
 
 `sigmoid_step` (one neuron, one step, no data set) has `build_model` and `run` only, plus
-its `gradient_step` in both APIs; `tfport verify` knows it by name.
+its `gradient_step` in both APIs; `tfport verify` knows it by its record (`one_neuron`).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ import numpy as np
 from tfport.profiles import Profile
 from tfport.results import RunResult
 
+APIS = ("tf1", "keras")  # the two ports of an example, in the order every table shows them
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # x_train, y_train, x_test, y_test
 History = dict[str, list[float]]  # per epoch (full-batch examples: per step); "loss" always
 

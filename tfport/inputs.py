@@ -46,11 +46,12 @@ def check_inputs(args: argparse.Namespace) -> None:
         _check_backend_installed(backend)
     needs_tensorflow = args.command in ("compare", "audit", "verify", "bench") or (
         args.command == "run" and (args.api != "keras" or DEFAULT_BACKEND in chosen_backends
-                                   or args.example == "bert_classifier"))
+                                   or EXAMPLES[args.example].pretrained))
     if needs_tensorflow and not (args.command == "bench" and args.rewrite):
         if importlib.util.find_spec("tensorflow") is None:
+            pretrained = " and ".join(e.id for e in EXAMPLES.values() if e.pretrained)
             raise UnknownChoice("TensorFlow is not installed: the TF1 ports, the Keras "
-                                "ports' default backend and bert_classifier (a TF1 checkpoint, "
+                                f"ports' default backend and {pretrained} (a TF1 checkpoint, "
                                 "tf.data batches) need it (pip install -e .); without it, run "
                                 "another Keras port on another backend: tfport run ID "
                                 "--api keras --backend jax")
@@ -112,18 +113,18 @@ def _check_data(args: argparse.Namespace, examples: list[str]) -> None:
         mnist = data.load_mnist()
         for profile in mnist_profiles:
             data.subset(mnist, profile.train_size, profile.test_size)
-    if "bert_classifier" in examples:
+    if any(EXAMPLES[e].text for e in examples):
         if any(profile.data == "mr" for profile in profiles) or args.command == "verify":
             polarity.load_polarity()
 
 
 def find_bert_checkpoint(args: argparse.Namespace) -> None:
-    """Where a command trains or verifies bert_classifier: its checkpoint, found (downloaded
-    the first time, where no folder is named) and converted to each API's layout before any
-    training starts."""
+    """Where a command trains or verifies an example that starts from the pretrained BERT
+    (bert_classifier): its checkpoint, found (downloaded the first time, where no folder is
+    named) and converted to each API's layout before any training starts."""
     if args.command not in ("run", "compare", "audit", "verify") or getattr(args, "no_run", False):
         return
-    if "bert_classifier" in (named_examples(args) or list(EXAMPLES)):
+    if any(EXAMPLES[e].pretrained for e in named_examples(args) or list(EXAMPLES)):
         from tfport import bert_checkpoint
 
         bert_checkpoint.pretrained_bert()

@@ -1,7 +1,9 @@
 """The API mapping: each TF1 call the ports use, its Keras 3 counterpart, and their defaults.
 
-This is the one source of the mapping tables in docs/mapping.md and the notebooks. Each row
-names the code it stands for in both ports (`tf1_code`, `keras_code`), and
+This is the one source of the mapping tables in docs/mapping.md and the notebooks. The rows
+that several examples use are made here; each example's record lists the rows its ports use
+(`mapping_rows`, tfport/examples/<id>.py) and makes any row only it uses (bert_classifier's
+BERT rows). Each row names the code it stands for in both ports (`tf1_code`, `keras_code`), and
 `tests/test_mapping.py` checks both ways that a table and its ports agree: every row's code
 is in the two port files, and every `tf.compat.v1` / `tf.nn` call in a TF1 port has a row.
 The default values are not typed in here: `table()` reads them from the installed
@@ -15,7 +17,9 @@ import importlib
 import inspect
 
 from tfport.tables import markdown_table
-from tfport.examples import EXAMPLES, check_example
+
+# (The example records import this module for its rows, so it reads them, tfport.examples,
+# only when a table is asked for.)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -181,109 +185,21 @@ ASSIGN_SUB_HAND = Mapping(
 VARIABLE = Mapping("`tf.Variable(value)` and `w.assign_sub(...)` in the graph", "`keras.Variable(value)` and `w.assign_sub(...)`",
                    tf1_code="tf.Variable", keras_code="keras.Variable")
 
-# bert_classifier: google-research/bert in TF1, KerasHub in Keras 3.
-BERT_TOKENIZER = Mapping(
-    "`tokenization.FullTokenizer(vocab_file, do_lower_case=True)` (google-research/bert)",
-    "`keras_hub.tokenizers.BertTokenizer(vocabulary=..., lowercase=False, strip_accents=True)` on `str.lower()`ed text",
-    "Same ids on every sentence only so: `BertTokenizer.from_preset` on a Hugging Face folder "
-    "keeps accents (`strip_accents=False`), and `lowercase=True` case-folds with NFKC after "
-    "splitting on punctuation (a lone '...' character becomes three dots): `tfport verify "
-    "bert_classifier` counts the sentences either would change.",
-    tf1_code="tokenization.FullTokenizer", keras_code="keras_hub.tokenizers.BertTokenizer")
-BERT_INPUTS = Mapping(
-    "`tf.compat.v1.placeholder(tf.int32, [None, 3, seq])`: input ids, mask, segment ids",
-    "`keras_hub.models.BertTextClassifierPreprocessor(tokenizer, sequence_length)`",
-    "The Keras model takes the sentences themselves; its preprocessor makes the same three "
-    "features ([CLS] ... [SEP], padded) that run_classifier.py fed.",
-    tf1_code="tf.compat.v1.placeholder", keras_code="keras_hub.models.BertTextClassifierPreprocessor")
-BERT_DROPOUT = Mapping(
-    "`tf.compat.v1.placeholder_with_default(False, [])` and `tf.nn.dropout(x, rate)`",
-    "`dropout=` of `BertBackbone` and `BertTextClassifier`",
-    "Keras switches dropout off in `evaluate` and `predict` by itself; the TF1 graph is told.",
-    tf1_code="tf.compat.v1.placeholder_with_default", keras_code="dropout=dropout")
-BERT_NN_DROPOUT = Mapping("`tf.nn.dropout(pooled, rate=0.1)` in the head",
-                          "`BertTextClassifier(..., dropout=0.1)`",
-                          tf1_code="tf.nn.dropout", keras_code="dropout=dropout")
-BERT_MODEL = Mapping(
-    "`modeling.BertModel(config, ...)` under `tf.compat.v1.variable_scope`",
-    "`keras_hub.models.BertBackbone.from_preset(folder)`",
-    "The same layers, the tanh GELU in both; KerasHub names and shapes its weights its own way "
-    "(tfport/bert_checkpoint.py says where each goes).",
-    tf1_code="modeling.BertModel", keras_code="keras_hub.models.BertBackbone")
-BERT_SCOPE = Mapping("`tf.compat.v1.variable_scope(name)`", "(the layer's `name`)",
-                     "Keras layers name their weights themselves.",
-                     tf1_code="tf.compat.v1.variable_scope", keras_code=None)
-BERT_HEAD = Mapping(
-    "`tf.compat.v1.get_variable('output_weights', [labels, hidden])` on the pooled output",
-    "`keras_hub.models.BertTextClassifier(backbone, num_classes)`",
-    "The same head: a dense layer on the pooled [CLS] output (Keras stores the kernel transposed).",
-    tf1_code="tf.compat.v1.get_variable", keras_code="keras_hub.models.BertTextClassifier")
-BERT_INITIALIZERS = Mapping(
-    "`tf.compat.v1.truncated_normal_initializer(stddev=0.02)`, `tf.compat.v1.zeros_initializer()`",
-    "(KerasHub's own: the same truncated normal)",
-    tf1_code="tf.compat.v1.truncated_normal_initializer", keras_code=None)
-BERT_ZEROS = Mapping("`tf.compat.v1.zeros_initializer()`", "(the Dense layer's zero bias)",
-                     tf1_code="tf.compat.v1.zeros_initializer", keras_code=None)
-BERT_LOSS = Mapping(
-    "`-tf.reduce_sum(one_hot * tf.nn.log_softmax(logits))`, averaged",
-    "`keras.losses.SparseCategoricalCrossentropy(from_logits=True)`",
-    tf1_code="tf.nn.log_softmax", keras_code="SparseCategoricalCrossentropy(from_logits=True)")
-BERT_CHECKPOINT = Mapping(
-    "`tf.compat.v1.train.init_from_checkpoint(ckpt, assignment_map)`",
-    "`BertBackbone.from_preset(folder, dropout=...)` (KerasHub's Hugging Face converter)",
-    "One pretrained checkpoint: KerasHub reads the Hugging Face folder itself; the TF1 port "
-    "reads it converted to google's names and layouts (kernels transposed, LayerNorm "
-    "gamma/beta; tfport/bert_checkpoint.py).",
-    tf1_code="tf.compat.v1.train.init_from_checkpoint", keras_code="from_preset")
-BERT_OPTIMIZER = Mapping(
-    "`optimization.create_optimizer(loss, lr, steps, warmup)`: AdamWeightDecay, no bias correction",
-    "`keras.optimizers.AdamW(WarmupLinearDecay(...), weight_decay=0.01, epsilon=1e-6, global_clipnorm=1.0)`",
-    "Keras's AdamW corrects Adam's bias, BERT's does not: `tfport verify bert_classifier` "
-    "measures it, and `tfport.bert_optimizer.AdamWeightDecay` is the Keras optimizer that makes "
-    "BERT's update.",
-    tf1_code="optimization.create_optimizer", keras_code="keras.optimizers.AdamW",
-    defaults=(Default("weight_decay", ("keras.optimizers.AdamW", "weight_decay"),
-                      ("keras.optimizers.AdamW", "weight_decay")),
-              Default("epsilon", ("keras.optimizers.AdamW", "epsilon"),
-                      ("keras.optimizers.AdamW", "epsilon"))))
-
-# Which rows each example's ports use, in the order the code meets them.
-USED: dict[str, tuple[Mapping, ...]] = {
-    "mlp_gd": (GRAPH_SESSION, SEED, PLACEHOLDER, DENSE, SOFTMAX_XENT_LOGITS, GRADIENT_DESCENT,
-               INITIALIZER, FULL_BATCH_STEP, EVALUATE, PREDICT, TRAINABLE, SAVER),
-    "backprop": (GRAPH_SESSION, SEED, PLACEHOLDER_BUILD, GET_VARIABLE, GRADIENTS, ASSIGN_SUB_HAND,
-                 INITIALIZER, FEED_TRAIN, EVALUATE, PREDICT, TRAINABLE, SAVER),
-    "cnn_onehot": (GRAPH_SESSION, SEED, PLACEHOLDER, CONV2D, MAX_POOL, FLATTEN, DENSE,
-                   SOFTMAX_XENT_STRING, ADAM, INITIALIZER, FEED_TRAIN, EVALUATE,
-                   PREDICT, TRAINABLE, SAVER),
-    "cnn_sparse": (GRAPH_SESSION, SEED, PLACEHOLDER, CONV2D, MAX_POOL, FLATTEN, DENSE,
-                   SPARSE_XENT, ADAM, INITIALIZER, FEED_TRAIN, EVALUATE, PREDICT,
-                   TRAINABLE, SAVER),
-    "cnn_mse_sgd": (GRAPH_SESSION, SEED, PLACEHOLDER, CONV2D, MAX_POOL, FLATTEN, DENSE, MSE,
-                    GRADIENT_DESCENT, INITIALIZER, FEED_TRAIN, EVALUATE, PREDICT,
-                    TRAINABLE, SAVER),
-    "binary_mlp": (GRAPH_SESSION, SEED, PLACEHOLDER, DENSE, SIGMOID_XENT, ADAM, INITIALIZER,
-                   FEED_TRAIN, EVALUATE, PREDICT, TRAINABLE, SAVER),
-    "sigmoid_step": (GRAPH_EAGER, SEED, PLACEHOLDER_EAGER, VARIABLE, GRADIENTS, INITIALIZER,
-                     TRAINABLE_EAGER),
-    "bert_classifier": (GRAPH_SESSION, SEED, BERT_TOKENIZER, BERT_INPUTS, BERT_DROPOUT,
-                        BERT_MODEL, BERT_SCOPE, BERT_HEAD, BERT_INITIALIZERS, BERT_ZEROS,
-                        BERT_NN_DROPOUT, BERT_LOSS, BERT_CHECKPOINT, BERT_OPTIMIZER, INITIALIZER,
-                        FEED_TRAIN, EVALUATE, PREDICT, TRAINABLE, SAVER),
-}
-
-
 def rows(example_id: str) -> tuple[Mapping, ...]:
-    """The mapping rows of one example, in the order its code uses them."""
-    check_example(example_id)
-    return USED[example_id]
+    """The mapping rows of one example, in the order its code uses them (its record's
+    `mapping_rows`)."""
+    from tfport.examples import check_example
+
+    return check_example(example_id).mapping_rows
 
 
 def all_rows() -> list[Mapping]:
     """Every row any example uses, once, in first-use order (docs/mapping.md's table)."""
+    from tfport.examples import EXAMPLES
+
     seen: dict[str, Mapping] = {}
-    for example_id in EXAMPLES:
-        for row in USED[example_id]:
+    for example in EXAMPLES.values():
+        for row in example.mapping_rows:
             seen.setdefault(row.tf1, row)
     return list(seen.values())
 

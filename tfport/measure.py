@@ -87,11 +87,12 @@ VARIANTS: dict[str, tuple[str, str]] = {  # name -> (api, what it is)
 }
 FAITHFUL_TF1 = "tf1 feed_dict"
 PLAIN = (FAITHFUL_TF1, "keras fit", "keras fit, 100 steps/call")
-# The tf.data variants need a graph whose one train_op takes one step on the batch it is
-# given: every example but cnn_mse_sgd (chunks) and cnn_onehot (validation inside `train`).
-TF_DATA_EXAMPLES = ("mlp_gd", "cnn_sparse", "binary_mlp", "backprop")
-TEXT_EXAMPLES = ("bert_classifier",)  # their Keras models tokenize inside fit
-SCAN_EXAMPLES = ("cnn_sparse",)  # `keras jax scan`: mini-batch, autodiff, one compiled loss
+# Which variants an example is timed in follows from its record (tfport/examples/<id>.py):
+# the tf.data variants need a graph whose one train_op takes one step on the batch it is
+# given (`bench_tf_data`: not cnn_mse_sgd, whose `train` runs chunks, nor cnn_onehot, which
+# validates inside `train`); the tokenized-once ones a text example (`text`: its Keras model
+# tokenizes inside fit); `keras jax scan` a mini-batch example trained by autodiff with one
+# compiled loss (`bench_jax_scan`).
 FULL_BATCH_CHUNKS = 10  # evaluation points after the first step, at most
 MIN_CHUNK = 25  # steps per call of a training loop, at least: each `fit` call costs set-up
 STEPS_PER_EXECUTION = 100
@@ -106,20 +107,22 @@ def variants_of(example_id: str, backend: str = "tensorflow", gpu: bool = False,
     and on PyTorch, which refuses `steps_per_execution` above 1, neither 100 steps per call
     nor `keras fast` (there the port as written)."""
     from tfport import backends
+    from tfport.examples import check_example
     from tfport.profiles import get_profile
 
+    example = check_example(example_id)
     full_batch = get_profile(example_id, profile).full_batch
     text_only = ("keras fit, tokenized once",)
     fast = ("keras fast",) + (("keras xla+tf.data",) if gpu else ())
     names = [name for name in VARIANTS if name in PLAIN
-             or (example_id in TF_DATA_EXAMPLES
+             or (example.bench_tf_data
                  and name not in text_only + ("keras fast", "keras jax scan"))
-             or (example_id in TEXT_EXAMPLES and name in text_only)
-             or (example_id in TF_DATA_EXAMPLES + TEXT_EXAMPLES and name in fast)]
+             or (example.text and name in text_only)
+             or ((example.bench_tf_data or example.text) and name in fast)]
     if full_batch:
         names = [name for name in names
                  if name not in ("keras fit, 100 steps/call", "keras tf.data")]
-    if backend == "jax" and example_id in SCAN_EXAMPLES and not full_batch:
+    if backend == "jax" and example.bench_jax_scan and not full_batch:
         names.append("keras jax scan")
     if backend == "tensorflow":
         return [name for name in names if name != "keras xla+tf.data" or gpu]
@@ -293,9 +296,11 @@ def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
     import keras
 
     from tfport import backends
+    from tfport.examples import check_example
 
     x_train, y_train, x_test, y_test = arrays
     variant = spec["variant"]
+    text = check_example(spec["example"]).text  # its Keras model tokenizes inside fit
     keras.utils.set_random_seed(spec["seed"])
     build_start = time.perf_counter()
     model = port.build_model(profile)
@@ -310,7 +315,7 @@ def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
             tf.data.Dataset.from_tensor_slices((x_train, y_train))
             .shuffle(len(x_train), seed=spec["seed"]).batch(profile.batch_size)
             .prefetch(tf.data.AUTOTUNE)),), {"shuffle": False}  # shuffled in tf.data
-    elif spec["example"] in TEXT_EXAMPLES and (fast or variant == "keras fit, tokenized once"):
+    elif text and (fast or variant == "keras fit, tokenized once"):
         fed, x_test = _tokenized_once(model, x_train, y_train, x_test, profile, spec["seed"])
         steps = -(-len(x_train) // (profile.batch_size or len(x_train)))
         if fast and backends.steps_per_execution_allowed(steps):

@@ -2,8 +2,9 @@
 
 The notebooks quote each snippet as the article printed it, and `tfport.upgrade` feeds
 article 000's code to TensorFlow's `tf_upgrade_v2`. The quotes are copied line for line
-from `shared/seeds/` into `tfport/quotes/<name>.md` (the articles themselves are not part of
-this repository); `tests/test_quotes.py` checks every copy against its article.
+from `shared/seeds/` into each example's record (`quote`, tfport/examples/<id>.py; the
+articles themselves are not part of this repository); `tests/test_quotes.py` checks every
+copy against its article.
 """
 
 from __future__ import annotations
@@ -13,14 +14,11 @@ from pathlib import Path
 
 from tfport.examples import EXAMPLES
 
-QUOTES_DIR = Path(__file__).parent / "quotes"
-
-# name -> (article file in shared/seeds, line ranges as SNIPPETS.md gives them)
+# name -> (article file in shared/seeds, line ranges as SNIPPETS.md gives them): each
+# example's lines, or its record's `quote_lines` where the quote copies other lines.
 SOURCES: dict[str, tuple[str, str]] = {
-    **{example.id: (example.article, example.lines) for example in EXAMPLES.values()},
-    # Article 003's BERT snippet is not ported yet; its notebook quotes it all the same.
-    "bert_classifier": ("003_34aa8c543ca7d4c9.txt", "172-197, output 205-218"),
-}
+    example.id: (example.article, example.quote_lines or example.lines)
+    for example in EXAMPLES.values()}
 
 
 def line_ranges(lines: str) -> list[tuple[int, int]]:
@@ -37,10 +35,10 @@ def from_article(name: str, seeds_dir: str | Path) -> str:
 
 
 def quote(name: str) -> str:
-    """The article's text for `name` (an example id or 'bert_classifier'), verbatim."""
+    """The article's text for `name` (an example id), verbatim."""
     if name not in SOURCES:
         raise KeyError(f"no quote {name!r}; known: {', '.join(SOURCES)}")
-    return (QUOTES_DIR / f"{name}.md").read_text(encoding="utf-8")
+    return EXAMPLES[name].quote
 
 
 def code(name: str) -> str:

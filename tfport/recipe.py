@@ -10,10 +10,11 @@ objects themselves, in seconds and without training:
   `assign_sub`, or BERT's `adam_m`/`adam_v` slots), the constants they are fed, and the ops
   under the loss tensor;
 
-and compares it with what the article wrote (`ARTICLE`), the profile's learning rate, and
-the optimizer defaults the article relied on, each API's own (Adam's epsilon is 1e-8 in
-TF1 and 1e-7 in Keras: `tfport verify` matches that one; here each port must keep its
-API's default, since the article wrote `'adam'` or `AdamOptimizer(lr)`).
+and compares it with what the article wrote (`ARTICLE`, each example record's `recipe`),
+the profile's learning rate, and the optimizer defaults the article relied on, each API's
+own (Adam's epsilon is 1e-8 in TF1 and 1e-7 in Keras: `tfport verify` matches that one;
+here each port must keep its API's default, since the article wrote `'adam'` or
+`AdamOptimizer(lr)`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import keras
 import numpy as np
 
 from tfport.contract import TF1Graph
+from tfport.examples import EXAMPLES
 from tfport.profiles import Profile
 
 
@@ -55,16 +57,10 @@ class Recipe:
 
 
 # example id -> (optimizer, learning rate, loss) as the article writes them
-# (shared/seeds/SNIPPETS.md); a learning rate of None: the article states none.
+# (shared/seeds/SNIPPETS.md), from each example's record (`recipe`); a learning rate of
+# None: the article states none. An example without an optimizer has no entry.
 ARTICLE: dict[str, tuple[str, float | None, str]] = {
-    "mlp_gd": ("SGD", 0.01, "categorical_crossentropy"),  # GradientDescentOptimizer(0.01)
-    "backprop": ("SGD", None, "half_squared_error"),  # w := w - alpha delta h; alpha unstated
-    "cnn_onehot": ("Adam", 0.001, "categorical_crossentropy"),  # 'adam': Keras's default rate
-    "cnn_sparse": ("Adam", 0.001, "sparse_categorical_crossentropy"),
-    "cnn_mse_sgd": ("SGD", 0.001, "mean_squared_error"),
-    "binary_mlp": ("Adam", 0.001, "binary_crossentropy"),
-    "bert_classifier": ("AdamW", 2e-5, "sparse_categorical_crossentropy"),  # AdamW(lr=2e-5)
-}
+    example.id: example.recipe for example in EXAMPLES.values() if example.recipe is not None}
 # google-research/bert's optimizer settings (optimization.py), which both BERT ports keep.
 BERT_SETTINGS = (("beta_1", 0.9), ("beta_2", 0.999), ("epsilon", 1e-6), ("weight_decay", 0.01))
 

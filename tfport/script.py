@@ -8,11 +8,11 @@ figures. Each twin ends the same way, so that it runs as one too:
         raise SystemExit(run_as_script("cnn_sparse", run))
 
 Everything else a command line needs lives here, not in the file a learner diffs: the
-options, `--profile NAME` (the `article` profile unless told; any profile the example has in
-tfport/profiles.py) and `--seed N`; their checks, as `tfport` makes them (a mistake is one
-line on stderr and exit 2, before anything trains); TensorFlow's warnings kept quiet; and,
-after the port's own output (its progress, then the test loss and accuracy), the run's record
-as `tfport run` prints it.
+options, `--profile NAME` (the `article` profile unless told; any profile the example's
+record has, tfport/examples/<id>.py) and `--seed N`; their checks, as `tfport` makes them
+(a mistake is one line on stderr and exit 2, before anything trains); TensorFlow's warnings
+kept quiet; and, after the port's own output (its progress, then the test loss and
+accuracy), the run's record as `tfport run` prints it.
 
     python keras_models/mlp_gd.py --profile quick --seed 1
 
@@ -53,7 +53,7 @@ def run_as_script(example_id: str, run: Callable[..., RunResult],
     folder = Path(inspect.getfile(run)).resolve().parent
     if folder.name not in API_OF_FOLDER or example_id not in PROFILES:
         raise ValueError(f"run_as_script runs a port's own run, from legacy_tf1/ or "
-                         f"keras_models/, of an example in tfport/profiles.py; got "
+                         f"keras_models/, of an example in tfport/examples/; got "
                          f"{example_id!r} and {run.__qualname__} from {folder}")
     api = API_OF_FOLDER[folder.name]
     prog = f"python {folder.name}/{example_id}.py"
@@ -87,7 +87,7 @@ def _parser(prog: str, example_id: str) -> argparse.ArgumentParser:
     parser = OneLineParser(prog=prog, description=f"Train {example_id} as its article did, "
                                                   f"and print what the article printed.")
     parser.add_argument("--profile", default=DEFAULT_PROFILE, metavar="NAME",
-                        help=f"one of {profiles} (tfport/profiles.py; default: "
+                        help=f"one of {profiles} (tfport/examples/{example_id}.py; default: "
                              f"{DEFAULT_PROFILE}, the article's settings)")
     parser.add_argument("--seed", type=seed_number, default=0, metavar="N",
                         help="the seed of the weights and the batch order (default: 0)")

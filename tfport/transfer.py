@@ -4,7 +4,8 @@ A TF1 graph names its variables (`dense/kernel`, `conv2d/bias`, ...); a Keras mo
 the same arrays as layer weights. `keras_variables` names each Keras weight as the TF1 port
 names it, by the rule `tf.compat.v1.layers` follow: each layer class has a base name
 (`dense`, `conv2d`), numbered in the order the layers are made (`dense`, `dense_1`, ...).
-Where a TF1 port names its variables itself (`get_variable("w_hidden")`), `RENAMED` says so.
+Where a TF1 port names its variables itself (`get_variable("w_hidden")`), its example's
+record says so (`renamed`).
 This module moves the values in either direction and refuses, with the variable's name,
 anything that does not line up: a variable one side lacks, one too many, or a shape that
 differs.
@@ -34,8 +35,6 @@ from tfport.profiles import Profile, get_profile
 
 # The base name `tf.compat.v1.layers` gives each kind of layer with weights.
 TF1_LAYER_NAMES = {"Dense": "dense", "Conv2D": "conv2d"}
-# TF1 ports that name their variables themselves: Keras name by the rule above -> TF1 name.
-RENAMED = {"backprop": {"dense/kernel": "w_hidden", "dense_1/kernel": "w_output"}}
 
 
 class Mapped:
@@ -83,8 +82,8 @@ def keras_variables(example_id: str, model: Any) -> dict[str, keras.Variable | M
 
     `model`: what the Keras port's `build_model` returned (a dict of `keras.Variable`s for
     sigmoid_step, whose variables carry the TF1 names themselves)."""
-    check_example(example_id)
-    if example_id == "bert_classifier":  # KerasHub's names and layouts: tfport.bert_checkpoint
+    example = check_example(example_id)
+    if example.pretrained:  # KerasHub's names and layouts: tfport.bert_checkpoint
         return _bert_variables(model)
     if isinstance(model, dict):
         return {value.name: value for value in model.values() if isinstance(value, keras.Variable)}
@@ -101,7 +100,7 @@ def keras_variables(example_id: str, model: Any) -> dict[str, keras.Variable | M
         counts[base] += 1
         for variable in layer.weights:
             named[f"{prefix}/{variable.name}"] = variable
-    renamed = RENAMED.get(example_id, {})
+    renamed = example.renamed  # a TF1 port that names its variables itself
     return {renamed.get(name, name): variable for name, variable in named.items()}
 
 
@@ -199,7 +198,7 @@ def convert_checkpoint(example_id: str, checkpoint: str | Path, out: str | Path,
     if isinstance(model, dict):
         raise TransferError(f"{example_id}'s Keras port has no Keras model to save weights of")
     variables = keras_variables(example_id, model)
-    if example_id == "bert_classifier":
+    if check_example(example_id).pretrained:
         # The fine-tuned encoder goes in as a released BERT checkpoint does; then the head.
         from tfport.bert_checkpoint import load_backbone
 

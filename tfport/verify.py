@@ -44,7 +44,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfport.contract import KerasPort, TF1Port
-from tfport.examples import keras_port, keras_scaffold, tf1_port, tf1_scaffold
+from tfport.examples import check_example, keras_port, keras_scaffold, tf1_port, tf1_scaffold
 from tfport.profiles import Profile
 from tfport.transfer import (keras_values, keras_variables, set_keras_weights,
                              set_tf1_weights, tf1_session, tf1_values)
@@ -108,7 +108,7 @@ def verify(example_id: str, steps: int = STEPS, seed: int = 0,
     stepper, data_check = load_steps(example_id, tf1, new, steps, seed, samples)
 
     checks = [data_check] + _recipe_checks(example_id, tf1, new, stepper.built)
-    if example_id == "bert_classifier":
+    if check_example(example_id).pretrained:
         from tfport.verify_bert import checkpoint_checks
 
         checks += checkpoint_checks(stepper)
@@ -184,7 +184,7 @@ def _recipe_checks(example_id: str, tf1: TF1Port, new: KerasPort,
     the TF1 graph and the compiled model, against the article's recipe and the profile."""
     from tfport import recipe
 
-    if example_id not in recipe.ARTICLE:  # sigmoid_step: no optimizer, no compiled model
+    if check_example(example_id).recipe is None:  # no optimizer, no compiled model
         return []
     with tf1_session(tf1, profile) as (_, graph):
         found = {"tf1": recipe.tf1_recipe(graph)}

@@ -16,6 +16,7 @@ import keras
 import numpy as np
 
 from tfport.contract import KerasPort, TF1Port
+from tfport.examples import check_example
 from tfport.profiles import Profile, get_profile
 from tfport.transfer import keras_variables, set_keras_weights
 from tfport.verify_checks import Check, max_difference
@@ -38,7 +39,7 @@ class Steps:
         self.example_id, self.tf1, self.new = example_id, tf1, new
         self.profile, self.x, self.keras_x, self.y, self.seed = profile, x, keras_x, y, seed
         self.built = dataclasses.replace(profile, epochs=steps)
-        self.one_neuron = example_id == "sigmoid_step"
+        self.one_neuron = check_example(example_id).one_neuron
 
     def tf1_forward(self, sess: Any, graph: Any) -> np.ndarray:
         return sess.run(graph.output, feed_dict={graph.X: self.x})
@@ -95,13 +96,14 @@ def _load_data(example_id: str, profile: Profile, tf1: TF1Port,
     """The training inputs of each port and the labels, the test set likewise (TF1 inputs,
     Keras inputs, labels), and a check that both ports load the same data: the same arrays, or (bert_classifier) the sentences that KerasHub's
     preprocessor turns into the TF1 port's token features, id for id."""
-    if example_id == "sigmoid_step":  # the article's one sample, written into both ports
+    example = check_example(example_id)
+    if example.one_neuron:  # the article's one sample, written into both ports
         loaded = [(np.array([port.x_values]), np.array([[port.y_value]])) for port in (tf1, new)]
     else:
         loaded = [port.load_data(profile) for port in (tf1, new)]
     tf1_arrays, keras_arrays = loaded
     compared = list(keras_arrays)
-    if example_id == "bert_classifier":
+    if example.text:  # the Keras model tokenizes the sentences itself
         preprocessor = new.build_model(profile).preprocessor
         for index in (0, 2):  # the sentences, as the TF1 port's [n, 3, length] features
             features = preprocessor(keras_arrays[index])

@@ -1,0 +1,92 @@
+"""Which examples exist, what the tools know of each, and its two ports.
+
+An example id names two modules, `legacy_tf1.<id>` and `keras_models.<id>`, that follow the
+port contract (`tfport.contract`), and one record, `EXAMPLE` in `tfport/examples/<id>.py`
+(an `Example`, tfport/examples/record.py): its article and lines, profiles, claims, recipe,
+mapping rows and what `tfport bench` times. `EXAMPLES` is the whole list; `tf1_port` and
+`keras_port` import a port when a command needs it, so that tfport itself never imports
+the port packages (they import tfport).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import cast
+
+from tfport.contract import APIS, KerasPort, KerasScaffold, TF1Port, TF1Scaffold
+from tfport.errors import UnknownChoice
+from tfport.examples import (backprop, bert_classifier, binary_mlp, cnn_mse_sgd, cnn_onehot,
+                             cnn_sparse, mlp_gd, sigmoid_step)
+from tfport.examples.record import Example
+from tfport.profiles import Profile, get_profile
+from tfport.results import RunResult
+
+__all__ = ["APIS", "EXAMPLES", "Example", "check_api", "check_example", "keras_port",
+           "keras_scaffold", "run_example", "tf1_port", "tf1_scaffold"]
+
+
+# The examples in the order every table lists them; each module holds one record, `EXAMPLE`.
+EXAMPLES: dict[str, Example] = {
+    module.EXAMPLE.id: module.EXAMPLE
+    for module in (mlp_gd, backprop, cnn_onehot, cnn_sparse, cnn_mse_sgd, binary_mlp,
+                   sigmoid_step, bert_classifier)
+}
+
+
+def check_example(example_id: str) -> Example:
+    if example_id not in EXAMPLES:
+        raise UnknownChoice(
+            f"unknown example {example_id!r}; choose one of {', '.join(EXAMPLES)} (see `tfport list`)"
+        )
+    return EXAMPLES[example_id]
+
+
+def check_api(api: str) -> str:
+    if api not in APIS:
+        raise UnknownChoice(f"unknown API {api!r}; choose one of {', '.join(APIS)}")
+    return api
+
+
+def tf1_port(example_id: str) -> TF1Port:
+    """`legacy_tf1.<id>`, the TF1 port of an example."""
+    check_example(example_id)
+    return cast(TF1Port, importlib.import_module(f"legacy_tf1.{example_id}"))
+
+
+def keras_port(example_id: str) -> KerasPort:
+    """`keras_models.<id>`, the Keras port of an example."""
+    check_example(example_id)
+    return cast(KerasPort, importlib.import_module(f"keras_models.{example_id}"))
+
+
+def tf1_scaffold() -> TF1Scaffold:
+    """`legacy_tf1.session`, the run scaffold of every TF1 port."""
+    return cast(TF1Scaffold, importlib.import_module("legacy_tf1.session"))
+
+
+def keras_scaffold() -> KerasScaffold:
+    """`keras_models.program`, the run scaffold of every Keras port."""
+    return cast(KerasScaffold, importlib.import_module("keras_models.program"))
+
+
+def run_example(example_id: str, api: str, profile: str | Profile = "quick", seed: int = 0,
+                out_dir: str | Path | None = None, verbose: int = 1,
+                checkpoint: str | Path | None = None) -> RunResult:
+    """Run one port of one example; `profile` is a name from `tfport.profiles` or a Profile.
+
+    `checkpoint`: a path prefix where the TF1 port saves its trained graph (tf1 only)."""
+    check_example(example_id)
+    check_api(api)
+    if isinstance(profile, str):
+        try:
+            profile = get_profile(example_id, profile)
+        except KeyError as error:
+            raise UnknownChoice(error.args[0]) from None
+    if api == "keras":
+        if checkpoint is not None:
+            raise UnknownChoice("a checkpoint is what the TF1 port saves; the Keras port's "
+                                "weights come from `tfport convert-checkpoint`")
+        return keras_port(example_id).run(profile, seed=seed, out_dir=out_dir, verbose=verbose)
+    return tf1_port(example_id).run(profile, seed=seed, out_dir=out_dir, verbose=verbose,
+                                    checkpoint=checkpoint)
