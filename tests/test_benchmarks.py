@@ -21,7 +21,7 @@ from tfport import bench
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = ROOT / "benchmarks"
 INDEX = BENCHMARKS / "README.md"
-MAX_LINES = 1000  # issue 29: an index and the scripts it keeps, not every investigation
+MAX_LINES = 1000  # an index and the scripts it keeps, not every investigation
 
 
 def entries() -> dict[str, dict[str, str]]:
