@@ -42,10 +42,11 @@ def tiny_profile():
 
 
 @pytest.fixture(scope="session")
-def tiny_compare(tmp_path_factory):
+def tiny_compare(tmp_path_factory, tiny_bert_dir):
     """`tfport compare --quiet --out DIR` on the tiny profiles, run once for the session: its
     printed output and DIR, whose records (every example, both APIs) the audit test reuses
-    rather than training all of them again."""
+    rather than training all of them again. bert_classifier runs on the random BERT-Tiny
+    (below): what is checked is the table and the records, not what BERT learns."""
     import contextlib
     import io
 
@@ -57,6 +58,7 @@ def tiny_compare(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
         for example_id, profile in TINY.items():
             patch.setitem(PROFILES[example_id], "quick", profile)
+        patch.setenv("TFPORT_BERT_DIR", str(tiny_bert_dir))
         assert cli.main(["compare", "--quiet", "--out", str(out)]) == 0
     return printed.getvalue(), out
 
