@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import platform
 import sys
 from pathlib import Path
 
@@ -66,8 +67,6 @@ def run_notebook(notebook: Path, profile: str = "quick", timeout_s: int = 1200):
     for cell in book.cells:
         cell.metadata.pop("execution", None)  # per-cell timestamps: noise in every diff
     made = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    import platform
-
     header = nbformat.v4.new_markdown_cell(
         f"*This copy of `notebooks/{notebook.name}` was run top to bottom on the `{profile}` "
         f"profile by `{COMMAND}` on {made}: {platform.machine()}, {os.cpu_count()} CPU "
