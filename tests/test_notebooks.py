@@ -101,24 +101,36 @@ def test_quotes_are_the_articles_lines(path):
         assert quotes.quote(name) in text, f"{path.name}: the quote of {name} differs from its record's"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
-def test_each_notebook_has_a_current_copy_with_its_outputs(path):
-    """notebooks/executed/ holds each notebook as a quick-profile run left it (the site and
-    GitHub show those): the stored notebook's cells, with outputs, no error, and first a
-    cell naming the command, the machine and the date that made it."""
-    assert notebook_outputs.is_current(path), (
-        f"notebooks/executed/{path.name} is missing or is not notebooks/{path.name} run: "
-        f"run `python -m tfport.notebook_outputs {path.name}` and commit it")
-    copy = nbformat.read(notebook_outputs.executed_path(path), as_version=4)
+def test_a_run_copy_has_its_outputs_and_the_site_shows_it_while_current(tmp_path, monkeypatch):
+    """`python -m tfport.notebook_outputs` writes each notebook, run, to notebooks/executed/
+    (made, never committed): here a two-cell notebook, run by the same function, into a
+    folder of the test's own. The copy holds the cells with their outputs after a cell naming
+    the command and machine; the site shows it while its cells are the stored notebook's,
+    and the stored notebook again once they differ."""
+    from tfport import site
+
+    stored = tmp_path / "notebooks" / "000_tiny.ipynb"
+    stored.parent.mkdir()
+    book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A tiny one"),
+                                           nbformat.v4.new_code_cell("print(6 * 7)")])
+    nbformat.write(book, stored)
+    monkeypatch.setattr(notebook_outputs, "EXECUTED", tmp_path / "executed")
+    monkeypatch.setattr(site, "NOTEBOOKS", stored.parent)
+    assert not notebook_outputs.is_current(stored)
+    assert site.notebook_files() == {"notebooks/000_tiny.ipynb": stored}
+    notebook_outputs.EXECUTED.mkdir()
+    nbformat.write(notebook_outputs.run_notebook(stored), notebook_outputs.executed_path(stored))
+    copy = nbformat.read(notebook_outputs.executed_path(stored), as_version=4)
     header = copy.cells[0]
     assert header.metadata.get(notebook_outputs.MARK) and "`quick` profile" in header.source
     assert notebook_outputs.COMMAND in header.source and "CPU cores" in header.source
-    outputs = [output for cell in copy.cells if cell.cell_type == "code" for output in cell.outputs]
-    assert not [output for output in outputs if output.output_type == "error"
-                or output.get("name") == "stderr"], f"{path.name}'s copy shows an error"
-    assert sum("image/png" in output.get("data", {}) for output in outputs) >= 1
-    assert any("| test accuracy" in output.get("data", {}).get("text/markdown", "")
-               for output in outputs), "no results table in the copy"
+    assert copy.cells[2].outputs[0]["text"] == "42\n"
+    assert notebook_outputs.is_current(stored)
+    assert site.notebook_files() == {"notebooks/000_tiny.ipynb": notebook_outputs.executed_path(stored)}
+    book.cells[1].source = "print(7 * 7)"  # the stored notebook changes: its copy is stale
+    nbformat.write(book, stored)
+    assert not notebook_outputs.is_current(stored)
+    assert site.notebook_files() == {"notebooks/000_tiny.ipynb": stored}
 
 
 EDITED = "002_cnn_mnist.ipynb"  # where a learner's edit is tried

@@ -1,12 +1,13 @@
 """The notebooks as a CI-style run leaves them: run top to bottom, with their outputs, for
-readers who do not run Jupyter (the documentation site shows these; GitHub renders them).
+readers who do not run Jupyter (the documentation site shows these).
 
 `python -m tfport.notebook_outputs` runs every notebook of notebooks/ in a fresh Jupyter
 kernel on the quick profile, as tests/test_notebooks.py does, and writes each, with its
 outputs, to notebooks/executed/<name>.ipynb, after one Markdown cell that says which command,
-machine, device and date made it. The stored notebooks stay without outputs. A copy is
-current while its cells, that first one aside, are the stored notebook's (`is_current`);
-the tests fail when one is not, and the site falls back to the stored notebook.
+machine, device and date made it. The copies are made, never committed (.gitignore): the
+stored notebooks stay without outputs. A copy is current while its cells, that first one
+aside, are the stored notebook's (`is_current`); where none is, the site shows the stored
+notebook.
 """
 
 from __future__ import annotations
