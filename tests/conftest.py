@@ -7,11 +7,41 @@ from pathlib import Path
 
 import pytest
 
-from tfport import runtime
-from tfport.profiles import Profile
+
+def _one_share_of_the_cores() -> None:
+    """Each of README's `pytest -n 2` workers, and every process it starts (notebook kernels,
+    the backends' children), computes on its share of the cores. Left at their defaults,
+    TensorFlow's thread pools and PyTorch's OpenMP threads each take every core, so two
+    workers ask for twice the machine and wait on each other: measured on 2 cores, the
+    PyTorch child of tests/test_backends.py took 23 s alone and 84 s beside one busy
+    TensorFlow process (31 s with one thread). Set before TensorFlow starts; a variable already set is kept."""
+    if "PYTEST_XDIST_WORKER_COUNT" not in os.environ:  # one process (or xdist's controller)
+        return
+    workers = int(os.environ["PYTEST_XDIST_WORKER_COUNT"])
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    share = str(max(1, (cores or 1) // workers))
+    for name in ("TF_NUM_INTRAOP_THREADS", "OMP_NUM_THREADS"):
+        os.environ.setdefault(name, share)
+
+
+_one_share_of_the_cores()
+
+from tfport import runtime  # noqa: E402  (TensorFlow starts with the threads set above)
+from tfport.profiles import Profile  # noqa: E402
 
 runtime.quiet_start()  # TensorFlow's start-up lines stay out of the test output
 runtime.use_legacy_keras()  # for tests that build TF1 graphs without the ports' scaffold
+
+# README runs the suite as `pytest -n 2 --dist loadfile`: each file goes to one worker, in
+# the order collected. The notebooks' file is the longest (notebook 003 fine-tunes the
+# pretrained BERT in both APIs); started first, the other worker runs every other file
+# beside it, instead of the suite ending with the notebooks alone on one worker.
+LONGEST_FIRST = ("test_notebooks.py",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)  # stable: the rest in order
+
 
 # Tiny profiles: enough to exercise every code path in a second or two, not to learn.
 TINY = {
