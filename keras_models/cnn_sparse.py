@@ -79,13 +79,11 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
     # 模型训练, 模型评估 (keras_models/program.py: seed, build, fit, evaluate)
     ran = program.run_program("cnn_sparse", load_data, build_model, train, profile, seed, verbose)
     # 模型应用 (predict; the first 10 test predictions, as the article prints them)
-    predictions, y_test = ran.predictions[:10], ran.arrays[3][:10]
+    predictions, y_test = ran.predictions[:10], ran.y_test[:10]
     if verbose:
         for i in range(10):
             print(f"Test sample {i + 1}: predicted {predictions[i].argmax()} "
                   f"(label {y_test[i]}), probabilities {np.round(predictions[i], 3)}")
-    ran.result.extra.update(first_10_predictions=predictions.argmax(axis=1).tolist(),
-                            first_10_labels=y_test.tolist())
     return ran.result
 
 

@@ -14,9 +14,8 @@ What changed against the TF1 port:
   `Dense` starts from the same Glorot-uniform kernels and zero biases as `tf.layers.dense`.
 - `train_on_batch`, not `fit(x, y, batch_size=len(x_train), epochs=1000)`: both are plain
   Keras and compute the same steps, but `fit` treats every full-batch step as an epoch (a
-  new iterator that slices and copies the training set, callbacks, logs), which cost more
-  than the step itself on the quick data (docs/bench/keras-epoch-overhead.md measures
-  both); and the loop is the article's.
+  new iterator that slices and copies the training set, callbacks, logs), which costs more
+  than the step itself on small data; and the loop is the article's.
 """
 
 from __future__ import annotations
@@ -87,8 +86,7 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
     ran = program.run_program("mlp_gd", load_data, build_model, train, profile, seed, verbose)
     # 可视化 (the article's scatter plot, saved instead of shown)
     if out_dir is not None:
-        x_train, y_train, _, _ = ran.arrays
-        plots.scatter_inputs(x_train, y_train, Path(out_dir) / "mlp_gd-keras-inputs.png")
+        plots.scatter_inputs(ran.x_train, ran.y_train, Path(out_dir) / "mlp_gd-keras-inputs.png")
     return ran.result
 
 

@@ -40,7 +40,7 @@ def run_program(example: str, load_data: Callable[[Profile], Arrays], build_mode
                          train_size=len(x_train), param_count=model.count_params(),
                          labels=y_test, predictions=predictions, extra=extra,
                          step_log=step_log)
-    return Ran(result, (x_train, y_train, x_test, y_test), predictions)
+    return Ran(result, x_train, y_train, x_test, y_test, predictions)
 
 
 def evaluate(model: keras.Model, x: Any, y: Any) -> tuple[float, float]:

@@ -147,7 +147,7 @@ def build_model(profile: Profile, rule: str = "backprop") -> TF1Graph:
 
 
 def train(sess: tf.compat.v1.Session, graph: TF1Graph, x_train: np.ndarray,
-          y_train: np.ndarray, profile: Profile, seed: int, verbose: int = 1) -> History:
+          y_train: np.ndarray, profile: Profile, verbose: int = 1) -> History:
     """Hand-written SGD over freshly shuffled mini-batches; returns the mean loss per epoch
     and the gradient check on the first training batch before training and after every
     epoch."""
@@ -161,9 +161,11 @@ def train(sess: tf.compat.v1.Session, graph: TF1Graph, x_train: np.ndarray,
         return loss_val
 
     history = feeding.shuffled_epochs(
-        step, x_train, y_train, profile, seed, verbose,
+        step, x_train, y_train, profile, verbose,
         at_epoch_end=lambda: {"gradient_difference": check_gradients(sess, graph, *check_batch)})
     history["gradient_difference"].insert(0, before)
+    if verbose:
+        print("Largest |hand − autodiff| gradient difference:", max(history["gradient_difference"]))
     return history
 
 
@@ -183,19 +185,11 @@ def check_gradients(sess: tf.compat.v1.Session, graph: TF1Graph, x: np.ndarray,
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
-        verbose: int = 1, checkpoint: str | Path | None = None) -> RunResult:
+        verbose: int = 1) -> RunResult:
     """Load the data, build the graph, train by hand, check the gradients, evaluate."""
     # 训练模型, 评估模型 (legacy_tf1/session.py: graph, Session, initializer, train, evaluate)
-    result = session.run_program("backprop", load_data, build_model, train,
-                                 profile, seed, verbose, checkpoint).result
-    largest = max(result.extra["gradient_difference"])
-    if verbose:
-        print("Largest |hand − autodiff| gradient difference:", largest)
-    result.extra.update(max_grad_difference=largest,
-                        note="largest |hand-derived - tf.compat.v1.gradients| over both weight "
-                             f"matrices, on the first {profile.batch_size} training samples, "
-                             "before training and after every epoch")
-    return result
+    return session.run_program("backprop", load_data, build_model, train,
+                               profile, seed, verbose).result
 
 
 if __name__ == "__main__":

@@ -131,7 +131,7 @@ def batch_size(profile: Profile) -> int:
 
 
 def train(sess: tf.compat.v1.Session, graph: TF1Graph, x_train: np.ndarray,
-          y_train: np.ndarray, profile: Profile, seed: int, verbose: int = 1) -> History:
+          y_train: np.ndarray, profile: Profile, verbose: int = 1) -> History:
     """Shuffled mini-batches of the features, dropout on; returns the mean loss per epoch."""
     # 训练模型 (one AdamWeightDecay step per batch, fed through the placeholders)
     def step(x_batch: np.ndarray, y_batch: np.ndarray) -> float:
@@ -140,7 +140,7 @@ def train(sess: tf.compat.v1.Session, graph: TF1Graph, x_train: np.ndarray,
                                           graph.extra["dropout"]: profile.dropout})
         return loss_val
 
-    history = feeding.shuffled_epochs(step, x_train, y_train, profile, seed, verbose)
+    history = feeding.shuffled_epochs(step, x_train, y_train, profile, verbose)
     if verbose and profile.data != "mr":
         for epoch, loss_val in enumerate(history["loss"]):
             print(f"Epoch {epoch + 1}, Loss: {loss_val}")  # the article's own print
@@ -148,11 +148,11 @@ def train(sess: tf.compat.v1.Session, graph: TF1Graph, x_train: np.ndarray,
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
-        verbose: int = 1, checkpoint: str | Path | None = None) -> RunResult:
+        verbose: int = 1) -> RunResult:
     """Load the sentences, build BERT from the checkpoint, fine-tune, evaluate."""
     # 训练模型 (legacy_tf1/session.py: graph, Session, initializer, train, evaluate)
     return session.run_program("bert_classifier", load_data, build_model, train, profile,
-                               seed, verbose, checkpoint).result
+                               seed, verbose).result
 
 
 if __name__ == "__main__":

@@ -116,7 +116,7 @@ def run_three_samples(seed: int = 0, verbose: int = 1) -> dict:
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
-        verbose: int = 1, checkpoint: str | Path | None = None) -> RunResult:
+        verbose: int = 1) -> RunResult:
     """(a) the article's three samples, then (b) MNIST even/odd, whose numbers are returned."""
     if verbose:
         print("The article's three samples:")
@@ -126,7 +126,7 @@ def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
     # (legacy_tf1/session.py: graph, Session, initializer, train, evaluate)
     extra = {"three_samples": three, "article_output": ARTICLE_OUTPUT}
     return session.run_program("binary_mlp", load_data, build_model, train,
-                               profile, seed, verbose, checkpoint, extra=extra).result
+                               profile, seed, verbose, extra=extra).result
 
 
 if __name__ == "__main__":

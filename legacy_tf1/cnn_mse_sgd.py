@@ -75,9 +75,9 @@ def build_model(profile: Profile) -> TF1Graph:
 
 
 def train(sess: tf.compat.v1.Session, graph: TF1Graph, x_train: np.ndarray,
-          y_train: np.ndarray, profile: Profile, seed: int, verbose: int = 1) -> History:
+          y_train: np.ndarray, profile: Profile, verbose: int = 1) -> History:
     """`profile.epochs` gradient steps, each on the whole training set, a chunk at a time;
-    returns the losses. Full-batch gradient descent has no order to draw: `seed` is unused."""
+    returns the losses."""
     chunk = _chunk_size(len(x_train))
     losses = []
     progbar = keras.utils.Progbar(profile.epochs, verbose=verbose, stateful_metrics=["loss"],
@@ -107,11 +107,11 @@ def _chunk_size(train_size: int) -> int:
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
-        verbose: int = 1, checkpoint: str | Path | None = None) -> RunResult:
+        verbose: int = 1) -> RunResult:
     """Load the data, build the graph, train full-batch, evaluate on the test set."""
     # 模型评估 (legacy_tf1/session.py: graph, Session, initializer, train, evaluate)
     return session.run_program("cnn_mse_sgd", load_data, build_model, train,
-                               profile, seed, verbose, checkpoint).result
+                               profile, seed, verbose).result
 
 
 if __name__ == "__main__":

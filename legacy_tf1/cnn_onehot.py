@@ -73,7 +73,7 @@ def build_model(profile: Profile) -> TF1Graph:
 
 
 def train(sess: tf.compat.v1.Session, graph: TF1Graph, x_train: np.ndarray,
-          y_train: np.ndarray, profile: Profile, seed: int, verbose: int = 1) -> History:
+          y_train: np.ndarray, profile: Profile, verbose: int = 1) -> History:
     """Shuffled mini-batches, validating after every epoch; returns the per-epoch history."""
     # Fix: the article fits with validation_data=(x_val, y_val) but never makes them.
     validation_size = len(x_train) // 12
@@ -91,16 +91,16 @@ def train(sess: tf.compat.v1.Session, graph: TF1Graph, x_train: np.ndarray,
                                feed_dict={graph.X: x_batch, graph.Y: y_batch})
         return loss_val
 
-    return feeding.shuffled_epochs(step, x_train, y_train, profile, seed, verbose,
+    return feeding.shuffled_epochs(step, x_train, y_train, profile, verbose,
                                    at_epoch_end=validate)
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
-        verbose: int = 1, checkpoint: str | Path | None = None) -> RunResult:
+        verbose: int = 1) -> RunResult:
     """Load the data, build the graph, train with validation, evaluate on the test set."""
     # 评估模型 (legacy_tf1/session.py: graph, Session, initializer, train, evaluate)
     return session.run_program("cnn_onehot", load_data, build_model, train,
-                               profile, seed, verbose, checkpoint).result
+                               profile, seed, verbose).result
 
 
 if __name__ == "__main__":

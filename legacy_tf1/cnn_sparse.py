@@ -72,7 +72,7 @@ def build_model(profile: Profile) -> TF1Graph:
 
 
 def train(sess: tf.compat.v1.Session, graph: TF1Graph, x_train: np.ndarray,
-          y_train: np.ndarray, profile: Profile, seed: int, verbose: int = 1) -> History:
+          y_train: np.ndarray, profile: Profile, verbose: int = 1) -> History:
     """Mini-batch Adam over freshly shuffled data each epoch; returns the mean loss per epoch."""
     # 模型训练 (one Adam step per batch, fed through the placeholders)
     def step(x_batch: np.ndarray, y_batch: np.ndarray) -> float:
@@ -80,23 +80,21 @@ def train(sess: tf.compat.v1.Session, graph: TF1Graph, x_train: np.ndarray,
                                feed_dict={graph.X: x_batch, graph.Y: y_batch})
         return loss_val
 
-    return feeding.shuffled_epochs(step, x_train, y_train, profile, seed, verbose)
+    return feeding.shuffled_epochs(step, x_train, y_train, profile, verbose)
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
-        verbose: int = 1, checkpoint: str | Path | None = None) -> RunResult:
+        verbose: int = 1) -> RunResult:
     """Load the data, build the graph, train, evaluate, and print the first 10 predictions."""
     # 模型训练, 模型评估 (legacy_tf1/session.py: graph, Session, initializer, train, evaluate)
     ran = session.run_program("cnn_sparse", load_data, build_model, train,
-                              profile, seed, verbose, checkpoint)
+                              profile, seed, verbose)
     # 模型应用 (predict; the first 10 test predictions, as the article prints them)
-    predictions, y_test = ran.predictions[:10], ran.arrays[3][:10]
+    predictions, y_test = ran.predictions[:10], ran.y_test[:10]
     if verbose:
         for i in range(10):
             print(f"Test sample {i + 1}: predicted {predictions[i].argmax()} "
                   f"(label {y_test[i]}), probabilities {np.round(predictions[i], 3)}")
-    ran.result.extra.update(first_10_predictions=predictions.argmax(axis=1).tolist(),
-                            first_10_labels=y_test.tolist())
     return ran.result
 
 

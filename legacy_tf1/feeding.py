@@ -23,7 +23,7 @@ from tfport.profiles import Profile
 Step = Callable[[np.ndarray, np.ndarray], float]  # one training step on a batch; its loss
 
 
-def shuffled_epochs(step: Step, x: np.ndarray, y: np.ndarray, profile: Profile, seed: int,
+def shuffled_epochs(step: Step, x: np.ndarray, y: np.ndarray, profile: Profile,
                     verbose: int = 1,
                     at_epoch_end: Callable[[], dict[str, float]] | None = None) -> History:
     """`profile.epochs` epochs of `step` over shuffled mini-batches of `profile.batch_size`
@@ -31,8 +31,16 @@ def shuffled_epochs(step: Step, x: np.ndarray, y: np.ndarray, profile: Profile, 
     with a Keras progress bar showing the mean loss so far in the epoch; returns the mean loss
     of each epoch, over samples, as Keras's history does.
 
+    The order is drawn from the default graph's seed (`tf.compat.v1.set_random_seed`, which
+    the run scaffold sets), as Keras's `fit` draws it from the seed that
+    `keras.utils.set_random_seed` set.
+
     `at_epoch_end`: called after each epoch's last batch; the values it returns (say, the
     validation loss) are shown on the bar and kept in the history, as Keras does."""
+    seed = tf.compat.v1.get_default_graph().seed
+    if seed is None:
+        raise ValueError("the graph has no seed to draw the batches' order from: train inside "
+                         "legacy_tf1.session.new_session(seed), as the ports' `run` does")
     rng = np.random.default_rng(seed)
     batch_size = profile.batch_size or len(x)
     steps = -(-len(x) // batch_size)

@@ -66,10 +66,8 @@ def build_model(profile: Profile) -> TF1Graph:
 
 
 def train(sess: tf.compat.v1.Session, graph: TF1Graph, x_train: np.ndarray,
-          y_train: np.ndarray, profile: Profile, seed: int, verbose: int = 1) -> History:
-    """`profile.epochs` gradient steps, each on the whole training set; returns the losses.
-
-    Full-batch gradient descent has no order to draw, so `seed` is not used here."""
+          y_train: np.ndarray, profile: Profile, verbose: int = 1) -> History:
+    """`profile.epochs` gradient steps, each on the whole training set; returns the losses."""
     losses = []
     for epoch in range(profile.epochs):
         _, loss_val = sess.run([graph.train_op, graph.loss],
@@ -81,15 +79,14 @@ def train(sess: tf.compat.v1.Session, graph: TF1Graph, x_train: np.ndarray,
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
-        verbose: int = 1, checkpoint: str | Path | None = None) -> RunResult:
+        verbose: int = 1) -> RunResult:
     """Load the data, build the graph, train, evaluate, and (with `out_dir`) plot the inputs."""
     # 训练模型, 评估模型 (legacy_tf1/session.py: graph, Session, initializer, train, evaluate)
     ran = session.run_program("mlp_gd", load_data, build_model, train,
-                              profile, seed, verbose, checkpoint)
+                              profile, seed, verbose)
     # 可视化 (the article's scatter plot, saved instead of shown)
     if out_dir is not None:
-        x_train, y_train, _, _ = ran.arrays
-        plots.scatter_inputs(x_train, y_train, Path(out_dir) / "mlp_gd-tf1-inputs.png")
+        plots.scatter_inputs(ran.x_train, ran.y_train, Path(out_dir) / "mlp_gd-tf1-inputs.png")
     return ran.result
 
 

@@ -10,6 +10,7 @@ load the data, build the graph, initialize, train, evaluate, predict.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import random
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -24,13 +25,26 @@ from tfport.profiles import Profile
 from tfport.results import RunClock, make_result, number
 
 
-@contextlib.contextmanager
-def new_session(seed: int,
-                checkpoint: str | Path | None = None) -> Iterator[tf.compat.v1.Session]:
-    """A fresh graph as the default graph, a Session on it, and the seeds set.
+# Where the Session of the runs inside `saving_checkpoint` saves its variables; None: nowhere.
+_SAVE_TO: contextvars.ContextVar[Path | None] = contextvars.ContextVar("save_to", default=None)
 
-    `checkpoint`: a path prefix where a `tf.compat.v1.train.Saver` saves every variable
-    (weights and optimizer state) when the block ends without an error."""
+
+@contextlib.contextmanager
+def saving_checkpoint(prefix: str | Path) -> Iterator[None]:
+    """Every run inside the block saves its variables (weights and optimizer state) with a
+    `tf.compat.v1.train.Saver` at the path prefix `prefix` when its Session ends without an
+    error: what `tfport convert-checkpoint` turns into Keras weights."""
+    token = _SAVE_TO.set(Path(prefix))
+    try:
+        yield
+    finally:
+        _SAVE_TO.reset(token)
+
+
+@contextlib.contextmanager
+def new_session(seed: int) -> Iterator[tf.compat.v1.Session]:
+    """A fresh graph as the default graph, a Session on it, and the seeds set (the graph seed
+    is also where `feeding.shuffled_epochs` draws each epoch's order from)."""
     runtime.use_legacy_keras()  # tf.compat.v1.layers run on tf-keras
     graph = tf.Graph()
     with graph.as_default(), tf.compat.v1.Session(graph=graph) as sess:
@@ -39,9 +53,8 @@ def new_session(seed: int,
         # their seeds from Python's `random`, not from the graph seed set above.
         random.seed(seed)
         yield sess
-        if checkpoint is not None:
-            # `tfport convert-checkpoint` turns this checkpoint into Keras weights.
-            tf.compat.v1.train.Saver().save(sess, str(checkpoint))
+        if _SAVE_TO.get() is not None:
+            tf.compat.v1.train.Saver().save(sess, str(_SAVE_TO.get()))
 
 
 def parameter_count() -> int:
@@ -51,17 +64,16 @@ def parameter_count() -> int:
 
 def run_program(example: str, load_data: Callable[[Profile], Arrays], build_model: Callable,
                 train: Callable, profile: Profile, seed: int, verbose: int,
-                checkpoint: str | Path | None = None,
                 extra: dict[str, Any] | None = None) -> Ran:
     """Load the data, build the graph, initialize it, train, then evaluate the test set and
     predict it, fed in batches of 1000 (`feeding`), with a TF1 port's functions."""
     clock = RunClock()
     x_train, y_train, x_test, y_test = load_data(profile)
-    with new_session(seed, checkpoint) as sess:
+    with new_session(seed) as sess:
         graph = build_model(profile)
         sess.run(tf.compat.v1.global_variables_initializer())
         with clock.training(), steplog.recording() as step_log:  # feeding logs every few steps
-            history = train(sess, graph, x_train, y_train, profile, seed, verbose)
+            history = train(sess, graph, x_train, y_train, profile, verbose)
         # 评估模型 (evaluate) and 预测 (predict)
         test_loss, test_accuracy = evaluate(sess, graph, x_test, y_test)
         predictions = feeding.predict_in_batches(sess, graph, x_test)
@@ -72,7 +84,7 @@ def run_program(example: str, load_data: Callable[[Profile], Arrays], build_mode
                          test_loss=test_loss, test_accuracy=test_accuracy, history=history,
                          train_size=len(x_train), param_count=param_count, labels=y_test,
                          predictions=predictions, extra=extra, step_log=step_log)
-    return Ran(result, (x_train, y_train, x_test, y_test), predictions)
+    return Ran(result, x_train, y_train, x_test, y_test, predictions)
 
 
 def evaluate(sess: tf.compat.v1.Session, graph: Any, x: np.ndarray,

@@ -136,14 +136,14 @@ def print_comparison(article: dict[str, Any], measured: dict[str, Any]) -> None:
 
 
 def run(profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
-        verbose: int = 1, checkpoint: str | Path | None = None) -> RunResult:
+        verbose: int = 1) -> RunResult:
     """Build the neuron, take `profile.epochs` steps (the article: one), compare the numbers."""
     clock = RunClock()
     x = np.array([x_values])
     y = np.array([[y_value]])
 
     # Nothing here is random; the seed is set only for the same shape as every port.
-    with session.new_session(seed, checkpoint) as sess:
+    with session.new_session(seed) as sess:
         graph = build_model(profile)
         sess.run(tf.compat.v1.global_variables_initializer())
 

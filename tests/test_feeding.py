@@ -7,6 +7,7 @@ what it cannot see is the shuffling itself, which these check on a recording ste
 from __future__ import annotations
 
 import numpy as np
+import tensorflow as tf
 
 from legacy_tf1 import feeding
 from tfport.profiles import Profile
@@ -22,7 +23,9 @@ def recorded_batches(profile: Profile, samples: int = 10, seed: int = 0):
         seen.append(x_batch.astype(int).tolist())
         return float(len(x_batch))  # a loss equal to the batch's size
 
-    history = feeding.shuffled_epochs(step, x, x, profile, seed, verbose=0)
+    with tf.Graph().as_default():  # the order comes from the graph seed, as a run sets it
+        tf.compat.v1.set_random_seed(seed)
+        history = feeding.shuffled_epochs(step, x, x, profile, verbose=0)
     return seen, history
 
 

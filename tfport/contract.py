@@ -12,6 +12,11 @@ so no tool needs to look at a port's signatures.
     train(...)          -> the history: {"loss": [per epoch], ...}, like Keras's History
     run(profile, seed, out_dir, verbose) -> RunResult, the whole program
 
+Neither `train` takes a seed: the run scaffold sets it before the model is built (TF1: the
+graph seed, which `legacy_tf1/feeding.py` also draws each epoch's order from; Keras:
+`keras.utils.set_random_seed`). A tool that wants a TF1 run's variables saved runs it inside
+`legacy_tf1.session.saving_checkpoint(prefix)`.
+
 Evaluating and predicting the test set is the same in every port of an API (fed in batches
 of 1000), so it lives in the run scaffolds: `legacy_tf1/session.py` (through
 `legacy_tf1/feeding.py`) and `keras_models/program.py`, whose `evaluate` is the scaffold
@@ -27,7 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any, Mapping, NamedTuple, Protocol
+from typing import Any, ContextManager, Mapping, NamedTuple, Protocol
 
 import numpy as np
 
@@ -60,10 +65,10 @@ class TF1Port(Protocol):
     def build_model(self, profile: Profile) -> TF1Graph: ...
 
     def train(self, sess: Any, graph: TF1Graph, x_train: np.ndarray, y_train: np.ndarray,
-              profile: Profile, seed: int, verbose: int = 1) -> History: ...
+              profile: Profile, verbose: int = 1) -> History: ...
 
     def run(self, profile: Profile, seed: int = 0, out_dir: str | Path | None = None,
-            verbose: int = 1, checkpoint: str | Path | None = None) -> RunResult: ...
+            verbose: int = 1) -> RunResult: ...
 
 
 class KerasPort(Protocol):
@@ -81,10 +86,13 @@ class KerasPort(Protocol):
 
 
 class TF1Scaffold(Protocol):
-    """`legacy_tf1.session`: what every TF1 port's `run` evaluates the test set with."""
+    """`legacy_tf1.session`: what every TF1 port's `run` evaluates the test set with, and
+    how a tool has a run's variables saved."""
 
     def evaluate(self, sess: Any, graph: TF1Graph, x: np.ndarray,
                  y: np.ndarray) -> tuple[float, float]: ...  # loss, accuracy
+
+    def saving_checkpoint(self, prefix: str | Path) -> ContextManager[None]: ...
 
 
 class KerasScaffold(Protocol):
@@ -98,7 +106,10 @@ class Ran(NamedTuple):
     `keras_models.program.run_program`) hands back to the port's `run`."""
 
     result: RunResult
-    arrays: Arrays  # what load_data gave
+    x_train: np.ndarray  # what load_data gave
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
     predictions: np.ndarray  # every test prediction
 
 

@@ -231,9 +231,9 @@ def _train_tf1(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
                 for _ in range(units * steps_per_epoch):
                     sess.run([graph.train_op, graph.loss])
             else:
+                sess.graph.seed = spec["seed"] + index  # each chunk's order drawn anew
                 port.train(sess, graph, x_train, y_train,
-                           dataclasses.replace(profile, epochs=units), spec["seed"] + index,
-                           verbose=0)
+                           dataclasses.replace(profile, epochs=units), verbose=0)
             times.append(time.perf_counter() - start)
             accuracies.append(feeding.evaluate_in_batches(sess, graph, x_test, y_test)[1])
             evaluations.append(time.perf_counter() - start - times[-1])

@@ -258,7 +258,7 @@ def _loop_checks(stepper: Steps, initial: dict[str, np.ndarray], label: str, not
         batch_size=None if stepper.profile.full_batch else LOOP_BATCH)
     with tf1_session(stepper.tf1, profile, stepper.seed) as (sess, graph):
         set_tf1_weights(sess, initial, "the TF1 graph's initial weights")
-        tf1_losses = stepper.tf1.train(sess, graph, stepper.x, stepper.y, profile, stepper.seed,
+        tf1_losses = stepper.tf1.train(sess, graph, stepper.x, stepper.y, profile,
                                        verbose=0)["loss"]
         tf1_weights = tf1_values(sess)
     model, variables = stepper.keras_model(profile, initial, match)

@@ -53,8 +53,8 @@ class Steps:
     def tf1_step(self, sess: Any, graph: Any, step: int) -> float:
         if self.one_neuron:
             return self.tf1.gradient_step(sess, graph, self.x, self.y)["J"]
-        history = self.tf1.train(sess, graph, self.x, self.y, self.profile, self.seed + step,
-                                 verbose=0)
+        sess.graph.seed = self.seed + step  # each step's order drawn anew, as epochs are
+        history = self.tf1.train(sess, graph, self.x, self.y, self.profile, verbose=0)
         return history["loss"][0]
 
     def keras_step(self, model: Any) -> float:

@@ -75,7 +75,8 @@ def run_example(example_id: str, api: str, profile: str | Profile = "quick", see
                 checkpoint: str | Path | None = None) -> RunResult:
     """Run one port of one example; `profile` is a name from `tfport.profiles` or a Profile.
 
-    `checkpoint`: a path prefix where the TF1 port saves its trained graph (tf1 only)."""
+    `checkpoint`: a path prefix where the TF1 port's Session saves its trained variables
+    (tf1 only; `legacy_tf1.session.saving_checkpoint`)."""
     check_example(example_id)
     check_api(api)
     if isinstance(profile, str):
@@ -88,5 +89,8 @@ def run_example(example_id: str, api: str, profile: str | Profile = "quick", see
             raise UnknownChoice("a checkpoint is what the TF1 port saves; the Keras port's "
                                 "weights come from `tfport convert-checkpoint`")
         return keras_port(example_id).run(profile, seed=seed, out_dir=out_dir, verbose=verbose)
-    return tf1_port(example_id).run(profile, seed=seed, out_dir=out_dir, verbose=verbose,
-                                    checkpoint=checkpoint)
+    port = tf1_port(example_id)
+    if checkpoint is None:
+        return port.run(profile, seed=seed, out_dir=out_dir, verbose=verbose)
+    with tf1_scaffold().saving_checkpoint(checkpoint):
+        return port.run(profile, seed=seed, out_dir=out_dir, verbose=verbose)
