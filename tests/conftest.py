@@ -14,7 +14,8 @@ def _one_share_of_the_cores() -> None:
     TensorFlow's thread pools and PyTorch's OpenMP threads each take every core, so two
     workers ask for twice the machine and wait on each other: measured on 2 cores, the
     PyTorch child of tests/test_backends.py took 23 s alone and 84 s beside one busy
-    TensorFlow process (31 s with one thread). Set before TensorFlow starts; a variable already set is kept."""
+    TensorFlow process (31 s with one thread). Set before TensorFlow starts; a variable
+    already set is kept."""
     if "PYTEST_XDIST_WORKER_COUNT" not in os.environ:  # one process (or xdist's controller)
         return
     workers = int(os.environ["PYTEST_XDIST_WORKER_COUNT"])
