@@ -135,3 +135,17 @@ def test_committed_report_is_what_its_records_give_today(tmp_path, monkeypatch):
     rebuilt = json.loads(report.with_suffix(".json").read_text())
     assert rebuilt["rows"] == committed["rows"]
     assert rebuilt["runs"] == committed["runs"]
+
+
+def test_a_fingerprint_follows_the_code_not_its_comments_or_docstrings(tmp_path):
+    from tfport.results import program_code
+
+    original = '"""Module."""\nimport math\n\n\ndef f(x):\n    """Doc."""\n    return x + 1  # one\n'
+    reworded = '"""Other words."""\nimport math\n\n\ndef f(x):\n    # a comment\n    return x + 1\n'
+    changed = original.replace("x + 1", "x + 2")
+    texts = {}
+    for name, text in {"original": original, "reworded": reworded, "changed": changed}.items():
+        (tmp_path / f"{name}.py").write_text(text)
+        texts[name] = program_code(tmp_path / f"{name}.py")
+    assert texts["original"] == texts["reworded"]
+    assert texts["original"] != texts["changed"]

@@ -201,13 +201,14 @@ def sources(example: str, api: str) -> list[Path]:
 
 
 def fingerprint(example: str, api: str, profile: Any) -> str:
-    """A short hash of what decides a run's numbers: the `sources` of the port, the profile's
-    values and the versions of TensorFlow, Keras and the backend. A record whose fingerprint
-    differs from today's was made by other code (`tfport audit` marks it stale)."""
+    """A short hash of what decides a run's numbers: the code of the port's `sources`
+    (`program_code`: not their comments or docstrings), the profile's values and the versions
+    of TensorFlow, Keras and the backend. A record whose fingerprint differs from today's was
+    made by other code (`tfport audit` marks it stale)."""
     digest = hashlib.sha256()
     for path in sources(example, api):
         digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0"
-                      + program_text(path).encode())
+                      + program_code(path).encode())
     env = environment(api)
     versions = {key: env.get(key) for key in ("tensorflow", "keras", "backend", env["backend"])}
     digest.update(repr(sorted(dataclasses.asdict(profile).items())).encode())
@@ -233,6 +234,19 @@ MAIN_BLOCK = re.compile(r"(?<=\n)\n*^if __name__ == [\"']__main__[\"']:.*\Z", re
 def program_text(path: Path) -> str:
     """A source file as a run executes it: without its script block (`MAIN_BLOCK`)."""
     return MAIN_BLOCK.sub("", path.read_bytes().decode("utf-8"))
+
+
+def program_code(path: Path) -> str:
+    """`program_text` as Python reads it: its syntax tree written out again, without the
+    comments, the layout and the docstrings, which change no number a run computes."""
+    tree = ast.parse(program_text(path))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.unparse(tree)
 
 
 def _project_imports(path: Path) -> list[str]:
