@@ -1,11 +1,9 @@
 """Which examples exist, what the tools know of each, and its two ports.
 
-An example id names two modules, `legacy_tf1.<id>` and `keras_models.<id>`, that follow the
-port contract (`tfport.contract`), and one record, `EXAMPLE` in `tfport/examples/<id>.py`
-(an `Example`, tfport/examples/record.py): its article and lines, profiles, claims, recipe,
-mapping rows and what `tfport bench` times. `EXAMPLES` is the whole list; `tf1_port` and
-`keras_port` import a port when a command needs it, so that tfport itself never imports
-the port packages (they import tfport).
+An example id names two ports, `legacy_tf1.<id>` and `keras_models.<id>` (`tfport.contract`),
+and one record, `EXAMPLE` in `tfport/examples/<id>.py` (an `Example`, record.py).
+`tf1_port` and `keras_port` import a port when a command needs it, so that tfport itself
+never imports the port packages (they import tfport).
 """
 
 from __future__ import annotations

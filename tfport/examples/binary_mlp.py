@@ -29,50 +29,6 @@ def _three_samples(runs: Runs) -> Row:
         f"near ln 2 = {math.log(2):.3f}, as measured.")
 
 
-# The article's snippet as it printed it, copied line for line from `lines` (or
-# `quote_lines`): the notebooks quote it, and tests/test_quotes.py checks it against
-# the article.
-QUOTE = r"""
-```python
-from tensorflow import keras
-from tensorflow.keras import layers
-import numpy as np
-
-# 构建模型
-model = keras.Sequential([
-    layers.Dense(64, activation='relu', input_shape=(3,)),
-    layers.Dense(64, activation='relu'),
-    layers.Dense(1, activation='sigmoid')
-])
-
-# 编译模型
-model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])
-
-# 准备数据
-X = np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
-y = np.array([[0], [1], [0]])
-
-# 训练模型
-model.fit(X, y, epochs=10, batch_size=3)
-
-# 评估模型
-loss, accuracy = model.evaluate(X, y)
-print(f'Loss: {loss}, Accuracy: {accuracy}')
-
-# 预测
-predictions = model.predict(X)
-print(predictions)
-```
-
-[...]
-
-运行上面的代码，我们得到以下输出：
-
-```
-Loss: 0.6524584819627686, Accuracy: 0.7500000238418579
-[[0.24644643]
-"""[1:]
-
 EXAMPLE = Example(
     id="binary_mlp",
     article="004_da6c173b35dfb6c4.txt",
@@ -80,18 +36,16 @@ EXAMPLE = Example(
     summary="Keras Dense 64-64-1 sigmoid, binary cross-entropy: the article's three samples, "
             "and MNIST even vs odd",
     claim="Loss 0.6525, Accuracy 0.75 on three samples (lines 247-251)",
-    # Article 004: the three-sample toy runs as written (10 epochs, batch 3) inside every
-    # profile; these settings are for the MNIST adaptation (even vs odd digits).
+    # For the MNIST adaptation (even vs odd); every profile also runs the three samples as
+    # written (10 epochs, batch 3).
     profiles={
         "article": Profile("article", epochs=5, batch_size=32, learning_rate=0.001),
-        "quick": Profile(
-            "quick", epochs=2, batch_size=32, learning_rate=0.001, train_size=6000, test_size=2000
-        ),
+        "quick": Profile("quick", epochs=2, batch_size=32, learning_rate=0.001,
+                         train_size=6000, test_size=2000),
     },
     claims=(_three_samples,),
     recipe=("Adam", 0.001, "binary_crossentropy"),
     mapping_rows=(m.GRAPH_SESSION, m.SEED, m.PLACEHOLDER, m.DENSE, m.SIGMOID_XENT, m.ADAM,
                   m.INITIALIZER, m.FEED_TRAIN, m.EVALUATE, m.PREDICT, m.TRAINABLE, m.SAVER),
-    quote=QUOTE,
     bench_tf_data=True,
 )

@@ -1,9 +1,7 @@
 """`Example`: everything the tools need to know about one example, declared once.
 
-Each example's record is `EXAMPLE` in `tfport/examples/<id>.py`, beside its quote, its
-claim checks and any mapping row only it uses; `tfport/examples/__init__.py` lists the
-records in order.
-The tools read the fields below and never branch on an example's id.
+Each record is `EXAMPLE` in `tfport/examples/<id>.py` (its quote is `articles/<id>.md`);
+the tools read the fields below and never branch on an example's id.
 """
 
 from __future__ import annotations
@@ -25,37 +23,30 @@ class Example:
     lines: str  # the lines it ports, as SNIPPETS.md gives them
     summary: str
     claim: str  # what the article says it achieves, in its words
-    # Its hyperparameters by profile name: `article` (exactly the article's) and `quick`
-    # (a subset for tests and demos) at least. A dict, so that tests can swap a profile in.
+    # By name: `article` (exactly the article's) and `quick` (a subset for tests and demos)
+    # at least. A dict, so that tests can swap a profile in.
     profiles: dict[str, Profile]
     # `tfport audit`'s checks, one per claim in SNIPPETS.md, in its order (tfport/claims.py).
     claims: tuple[Callable[[Runs], Row], ...]
     # The API mapping rows its ports use, in the order the code meets them (tfport/mapping.py).
     mapping_rows: tuple[Mapping, ...]
-    # The article's snippet as printed, copied line for line from `lines` (or `quote_lines`):
-    # the notebooks show it (tfport/quotes.py; tests/test_quotes.py checks it).
-    quote: str
-    # (optimizer, learning rate, loss) as the article writes them, for tfport/recipe.py's
-    # static checks; a learning rate of None: the article states none. None: no optimizer
-    # and no compiled model to check.
+    # (optimizer, learning rate, loss) as the article writes them, for tfport/recipe.py; a
+    # rate of None: the article states none. None: no optimizer, no compiled model.
     recipe: tuple[str, float | None, str] | None = None
     uses_mnist: bool = True  # False: the example brings its own data
     pretrained: bool = False  # True: it starts from a pretrained checkpoint (tfport.bert_checkpoint)
-    # True: it classifies sentences (tfport.polarity's movie reviews among them); its Keras
-    # model tokenizes them itself, inside `fit`.
+    # True: it classifies sentences; its Keras model tokenizes them itself, inside `fit`.
     text: bool = False
     # True: one neuron and one step, no data set; its ports have `gradient_step`, and the
     # article's one sample as `x_values` and `y_value` (tfport verify steps it by those).
     one_neuron: bool = False
-    # Where its TF1 port names a variable itself: Keras weight by tfport.transfer's naming
-    # rule -> the TF1 name.
+    # Where its TF1 port names a variable itself: tfport.transfer's Keras name -> TF1 name.
     renamed: dict[str, str] = dataclasses.field(default_factory=dict)
     # `tfport bench` (tfport/measure.py): whether it has a training loop to time; whether
-    # its TF1 graph's one train_op takes one step on the batch it is given (the `tf.data`
-    # variants); whether the `keras jax scan` variant applies (mini-batch, autodiff, one
-    # compiled loss).
+    # its TF1 train_op takes one step on the batch it is given (the `tf.data` variants);
+    # whether `keras jax scan` applies (mini-batch, autodiff, one compiled loss).
     benchmarked: bool = True
     bench_tf_data: bool = False
     bench_jax_scan: bool = False
-    # The lines `quote` copies, where not `lines`.
+    # The lines its quote (articles/<id>.md) copies, where not `lines`.
     quote_lines: str | None = None

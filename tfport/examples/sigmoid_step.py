@@ -46,93 +46,6 @@ def _show(value) -> str:
     return f"{value:.4f}"
 
 
-# The article's snippet as it printed it, copied line for line from `lines` (or
-# `quote_lines`): the notebooks quote it, and tests/test_quotes.py checks it against
-# the article.
-QUOTE = r"""
-### 4.2 公式推导过程
-
-神经网络的数学模型可以表示为：
-
-$$
-Z = \sigma(WX + b)
-$$
-
-其中，\(Z\) 是输出，\(\sigma\) 是激活函数，\(W\) 是权重矩阵，\(X\) 是输入，\(b\) 是偏置。
-
-在反向传播过程中，我们使用以下公式更新权重：
-
-$$
-W_{\text{new}} = W_{\text{old}} - \alpha \frac{\partial J}{\partial W}
-$$
-
-其中，\(W_{\text{new}}\) 是更新后的权重，\(W_{\text{old}}\) 是当前权重，\(\alpha\) 是学习率，\(J\) 是损失函数。
-
-### 4.3 案例分析与讲解
-
-假设我们有一个二分类问题，使用sigmoid函数作为激活函数。给定输入 \(X = [1, 2, 3]\)，权重 \(W = [1, 2]\)，偏置 \(b = 1\)，我们希望预测输出 \(Y = 0\)。
-
-首先，我们计算输出 \(Z\)：
-
-$$
-Z = \sigma(WX + b) = \sigma([1, 2] \cdot [1, 2, 3] + 1) = \sigma([1, 4, 7] + 1) = \sigma([2, 5, 8]) = \frac{1}{1 + e^{-2}} \approx 0.865
-$$
-
-然后，我们计算损失函数 \(J\)：
-
-$$
-J = -\frac{1}{n} \sum_{i=1}^{n} [y \cdot \log(z) + (1 - y) \cdot \log(1 - z)]
-$$
-
-其中，\(n\) 是样本数量，\(y\) 是真实标签，\(z\) 是预测输出。
-
-在这个例子中，\(n = 1\)，\(y = 0\)，\(z = 0.865\)。因此，
-
-$$
-J = -\frac{1}{1} [0 \cdot \log(0.865) + 1 \cdot \log(1 - 0.865)] \approx 0.134
-$$
-
-接下来，我们计算权重更新的梯度：
-
-$$
-\frac{\partial J}{\partial W} = \frac{\partial J}{\partial Z} \cdot \frac{\partial Z}{\partial W}
-$$
-
-其中，\(\frac{\partial J}{\partial Z}\) 是损失函数对输出的梯度，\(\frac{\partial Z}{\partial W}\) 是输出对权重的梯度。
-
-在这个例子中，
-
-$$
-\frac{\partial J}{\partial Z} = \frac{1}{z(1 - z)} \approx \frac{1}{0.865(1 - 0.865)} \approx 0.865
-$$
-
-$$
-\frac{\partial Z}{\partial W} = X
-$$
-
-因此，
-
-$$
-\frac{\partial J}{\partial W} = 0.865 \cdot [1, 2, 3] = [0.865, 1.73, 2.595]
-$$
-
-最后，我们更新权重：
-
-$$
-W_{\text{new}} = W_{\text{old}} - \alpha \frac{\partial J}{\partial W}
-$$
-
-假设学习率 \(\alpha = 0.1\)，则
-
-$$
-W_{\text{new}} = [1, 2] - 0.1 \cdot [0.865, 1.73, 2.595] = [0.135, 0.27, 0.705]
-$$
-
-这样，我们完成了权重的一次更新。通过不断迭代这个过程，模型会逐渐优化，直到达到预期的性能。
-
-## 5. 项目实践：代码实例和详细解释说明
-"""[1:]
-
 EXAMPLE = Example(
     id="sigmoid_step",
     article="004_da6c173b35dfb6c4.txt",
@@ -140,7 +53,6 @@ EXAMPLE = Example(
     summary="one gradient step of one sigmoid neuron with binary cross-entropy, by hand and by "
             "autodiff",
     claim="sigma(2) = 0.865, J = 0.134, dJ/dZ = 0.865, W_new = [0.135, 0.27, 0.705]",
-    # Article 004, lines 100-180: one gradient step of one sigmoid neuron, alpha = 0.1.
     profiles={
         "article": Profile("article", epochs=1, batch_size=None, learning_rate=0.1),
         "quick": Profile("quick", epochs=1, batch_size=None, learning_rate=0.1),
@@ -154,7 +66,6 @@ EXAMPLE = Example(
     # No recipe: no optimizer, no compiled model (tfport/recipe.py has nothing to read).
     mapping_rows=(mapping.GRAPH_EAGER, mapping.SEED, mapping.PLACEHOLDER_EAGER, mapping.VARIABLE,
                   mapping.GRADIENTS, mapping.INITIALIZER, mapping.TRAINABLE_EAGER),
-    quote=QUOTE,
     uses_mnist=False,
     one_neuron=True,
     benchmarked=False,  # one step of one neuron: no training loop to time
