@@ -32,8 +32,7 @@ def test_bench_smoke_writes_table_json_and_plot(tmp_path, capsys):
     variants = [summary["variant"] for summary in payload["summaries"]]
     assert variants == bench.variants_of("cnn_mse_sgd", profile="quick") == [
         "tf1 feed_dict", "keras fit"]
-    timing_table, rest = report.split("Where the whole process goes")
-    phase_table, epoch_table = rest.split("Keras `fit` in its training steps")
+    timing_table, phase_table = report.split("Where the whole process goes")
     for table in (timing_table, phase_table):
         rows = [line.split("|")[1:3] for line in table.splitlines()
                 if line.startswith("| cnn_mse_sgd")]
@@ -64,14 +63,6 @@ def test_bench_smoke_writes_table_json_and_plot(tmp_path, capsys):
         assert all(seconds > 0 for seconds in phases.values()), phases
         assert phases["import"] == pytest.approx(summary["import_s"])
     assert all(len(run["chunk_s"]) == len(run["accuracy"]) == 2 for run in runs)
-    # The Keras port's fit timed epoch by epoch: three epochs (one full-batch step each), in
-    # two fit calls, each taking longer than its steps.
-    keras_run, = (run for run in runs if run["variant"] == "keras fit")
-    assert len(keras_run["epoch_steps_s"]) == 3 and min(keras_run["epoch_steps_s"]) > 0
-    assert keras_run["epoch_steps_s"][0] < keras_run["chunk_s"][0]
-    assert sum(keras_run["epoch_steps_s"][1:]) < keras_run["chunk_s"][1]
-    assert [line.split("|")[2].strip() for line in epoch_table.splitlines()
-            if line.startswith("| cnn_mse_sgd")] == ["keras fit"]
     assert "cnn_mse_sgd" in capsys.readouterr().out
 
     # The report can be rendered again from its JSON alone, to the same table.
@@ -94,12 +85,6 @@ def test_the_tf_data_and_fast_variants_train_and_evaluate(example_id, variant):
     assert run["chunks"] == [1, 1] and len(run["chunk_s"]) == len(run["accuracy"]) == 2
     assert len(run["evaluate_s"]) == 2 and run["predict_s"] > 0
     if example_id == "binary_mlp":
-        # Each epoch's training steps timed from the first step's start to the last one's
-        # end: most of its fit call (0.9 or more of it measured; a clock that timed one
-        # step, or nothing, would be far below half).
-        assert len(run["epoch_steps_s"]) == 2
-        assert all(0.5 * whole < steps < whole
-                   for steps, whole in zip(run["epoch_steps_s"], run["chunk_s"])), run
         # Two quick epochs of seed 0 reached 0.929-0.941 test accuracy in the port and both
         # variants (measured 2026-11-26); chance is 0.5. mlp_gd's two steps at 0.01 barely
         # move it (0.09 in every variant); the test below checks its weights instead.
@@ -287,55 +272,12 @@ def test_ratios_are_taken_repeat_by_repeat():
     assert keras.time_to_bar_s == 5.0
 
 
-def test_keras_fit_time_is_split_into_its_steps_and_what_fit_does_around_them():
-    # Two repeats of a Keras fit run of 1 + 3 epochs (two fit calls), every epoch 1.0 s of
-    # steps (1.5 s the first). In repeat 1 the second call waits 5 s outside its steps (the
-    # autotuner's stall, which falls between epochs or at fit's return, outside any epoch's
-    # callbacks): the time in the steps stays the steps' (1.0 s, ratio 0.5 against TF1's 2 s
-    # epoch); the wait shows outside them, as the most in one call and as one slow call of
-    # the four, while the steady time per epoch (chunk time / epochs) carries it.
-    def run(variant, repeat, outside=None):
-        common = {"example": "cnn_sparse", "variant": variant, "repeat": repeat,
-                  "chunks": [1, 3], "accuracy": [0.5, 0.6], "bar": None, "build_s": 0.1,
-                  "import_s": 2.0, "train_samples": 100, "full_batch": False,
-                  "peak_rss_mb": 500.0, "rss_after_import_mb": 400.0}
-        if outside is None:  # TF1: no epochs timed
-            return {**common, "chunk_s": [2.5, 6.0]}
-        return {**common, "chunk_s": [1.5 + outside[0], 3.0 + outside[1]],
-                "epoch_steps_s": [1.5, 1.0, 1.0, 1.0]}
-
-    runs = [run("tf1 feed_dict", 0), run("keras fit", 0, [0.1, 0.3]),
-            run("tf1 feed_dict", 1), run("keras fit", 1, [0.1, 5.0])]
-    reference = {"gemm_flops_per_s": 1e9, "training_flops": {"cnn_sparse": 1000}}
-    tf1, keras = bench.summarise(runs, reference)
-    assert tf1.in_steps_s is None and tf1.slow_calls is None
-    assert bench._outside_steps(runs[3]) == pytest.approx([0.1, 5.0])
-    assert keras.in_steps_s == 1.0 and keras.in_steps_ratio == 0.5
-    assert keras.outside_steps_s == pytest.approx((0.1 + 5.0 / 3) / 2)
-    assert keras.outside_steps_max_s == pytest.approx(5.0) and keras.slow_calls == (1, 4)
-    assert keras.steady_s == pytest.approx((3.3 / 3 + 8.0 / 3) / 2)
-    table = bench.epoch_table([tf1, keras])
-    assert "| cnn_sparse | keras fit | " in table and "| tf1 feed_dict |" not in table
-    assert "1 of 4" in table
-
-
 def test_a_failing_run_is_one_line_and_exit_1(monkeypatch, capsys):
     # A run that dies (here: a Python that cannot start) is reported, not a traceback.
     monkeypatch.setattr(bench.sys, "executable", "/nonexistent/python")
     assert cli.main(["bench", "mlp_gd", "--profile", "quick", "--repeat", "1", "--quiet"]) == 1
     error = capsys.readouterr().err
     assert error.startswith("tfport: error: ") and error.count("\n") == 1
-
-
-def test_benchmark_scripts_reports_say_what_made_them(tmp_path, capsys):
-    from tfport.report import script_report
-
-    out = tmp_path / "report.md"
-    text = script_report("Title", "benchmarks/x.py", ["--rounds", "2"], "What it measured.",
-                         "| a |\n|---|\n| 1 |", out)
-    assert out.read_text() == text and text in capsys.readouterr().out
-    assert text.startswith("# Title\n\nGenerated by `python benchmarks/x.py --rounds 2` on ")
-    assert "TensorFlow " in text and "What it measured." in text and text.endswith("| 1 |\n")
 
 
 # Two epochs of cnn_sparse on 200 images, batches of 32 in order (six and a partial one):
@@ -351,11 +293,10 @@ keras.utils.set_random_seed(0); start = port.build_model(profile).get_weights()
 keras.utils.set_random_seed(0); by_fit = port.build_model(profile)
 by_fit.fit(x, y, batch_size=32, epochs=2, shuffle=False, verbose=0)
 keras.utils.set_random_seed(0); by_scan = port.build_model(profile)
-epoch_s = []
-measure._jax_scan(by_scan, x, y, 32, 0, epoch_s, shuffle=False)(2)
+measure._jax_scan(by_scan, x, y, 32, 0, shuffle=False)(2)
 gap = lambda a, b: max(float(np.max(np.abs(u - v))) for u, v in zip(a, b))
 print(json.dumps({"gap": gap(by_fit.get_weights(), by_scan.get_weights()),
-                  "moved": gap(start, by_scan.get_weights()), "epochs": len(epoch_s),
+                  "moved": gap(start, by_scan.get_weights()),
                   "steps": [int(m.optimizer.iterations.numpy()) for m in (by_fit, by_scan)]}))
 """
 
@@ -373,6 +314,6 @@ def test_the_jax_scan_variant_trains_what_fit_trains():
                                env={**os.environ, "KERAS_BACKEND": "jax"})
     assert completed.returncode == 0, completed.stderr[-3000:]
     found = json.loads(completed.stdout.strip().splitlines()[-1])
-    assert found["steps"] == [14, 14] and found["epochs"] == 2
+    assert found["steps"] == [14, 14]
     assert found["moved"] > 1e-3
     assert found["gap"] < 1e-6, found

@@ -12,10 +12,6 @@ minute of the machine hits every variant alike. For each run the child process r
   chunks of at least 25 steps. A call's set-up (Keras builds its data pipeline in every
   `fit`) is thus spread over many steps, as in the ports' own runs;
   after each chunk (outside the timing) the test accuracy;
-- for Keras's `fit`, the time in each epoch's training steps (first step's start to last
-  step's end), so that a chunk's time splits into its steps and what `fit` did around them
-  (on TensorFlow, releasing each epoch's `tf.data` iterator, which sometimes waits for
-  `tf.data`'s autotuner);
 - peak resident memory (ru_maxrss) and the resident memory right after the imports;
 
 and the parent times the whole child process, from its start to its exit (Python's start,
@@ -58,7 +54,7 @@ GEMM_SIZES = (1024, 2048, 4096)  # the reference is the best rate of any of them
 
 __all__ = ["BENCHMARKED", "FAITHFUL_TF1", "VARIANTS", "BenchError", "BenchRunError", "ChildFailed",
            "Summary", "bench", "child_json", "measure_in_child", "rewrite",
-           "run_child", "steady_time", "summarise", "table", "this_machine", "time_in_steps",
+           "run_child", "steady_time", "summarise", "table", "this_machine",
            "utc_now", "variants_of"]
 
 
@@ -155,17 +151,6 @@ class Summary:
     process_ratio_spread: tuple[float, float] | None = None
     # median seconds of each part of a run, whole process split (None in older reports)
     phases: dict[str, float] | None = None
-    # Keras `fit` only (None for TF1, `train_on_batch` and older reports): the median over
-    # repeats of each run's median steady epoch's time in its training steps, and its ratio
-    # to the TF1 port's steady time in the same repeat; the time `fit` spent outside the
-    # steps (a chunk's time less its epochs' steps): per steady epoch (median over repeats),
-    # the most in any one call, and how many calls spent over SLOW_OUTSIDE_S there, of all
-    in_steps_s: float | None = None
-    in_steps_ratio: float | None = None
-    in_steps_ratio_spread: tuple[float, float] | None = None
-    outside_steps_s: float | None = None
-    outside_steps_max_s: float | None = None
-    slow_calls: tuple[int, int] | None = None
 
 
 def _per_unit(run: dict) -> list[float]:
@@ -178,27 +163,6 @@ def steady_time(run: dict) -> float:
     after the first."""
     later = _per_unit(run)
     return statistics.median(later) if later else run["chunk_s"][0] / run["chunks"][0]
-
-
-SLOW_OUTSIDE_S = 0.5  # a fit call's work around its steps takes tenths of a second at most
-# unless something waits (building and releasing iterators, callbacks: 0.01-0.4 s measured)
-
-
-def _outside_steps(run: dict) -> list[float] | None:
-    """Seconds each chunk (one `fit` call) spent outside its epochs' training steps; None
-    for a run without epochs timed."""
-    steps = run.get("epoch_steps_s")
-    if not steps or len(steps) != sum(run["chunks"]):
-        return None
-    bounds = [sum(run["chunks"][:index]) for index in range(len(run["chunks"]) + 1)]
-    return [seconds - sum(steps[start:end])
-            for seconds, start, end in zip(run["chunk_s"], bounds, bounds[1:])]
-
-
-def time_in_steps(run: dict) -> float:
-    """The median time in the training steps of the epochs after the first chunk."""
-    later = run["epoch_steps_s"][run["chunks"][0]:] or run["epoch_steps_s"]
-    return statistics.median(later)
 
 
 PHASES = ("import", "loading data", "build", "first unit", "other units", "evaluate", "predict",
@@ -275,48 +239,8 @@ def summarise(runs: list[dict], reference: dict) -> list[Summary]:
                                   if process_ratios and compared else None),
             phases=({phase: statistics.median(p[phase] for p in split) for phase in PHASES}
                     if all(split) else None),
-            **_epoch_parts(mine, baseline),
         ))
     return summaries
-
-
-def _epoch_parts(mine: list[dict], baseline: dict[int, dict]) -> dict:
-    """The Summary fields that split a Keras variant's `fit` calls into the time in their
-    training steps and the time outside them; empty where a run has no epochs timed."""
-    outside = [_outside_steps(r) for r in mine]
-    if not all(chunks is not None for chunks in outside):
-        return {}
-    in_steps = [time_in_steps(r) for r in mine]
-    ratios = [seconds / steady_time(baseline[r["repeat"]])
-              for seconds, r in zip(in_steps, mine) if r["repeat"] in baseline]
-    per_epoch = [statistics.median(seconds / units for seconds, units in
-                                   zip(chunks[1:] or chunks, r["chunks"][1:] or r["chunks"]))
-                 for chunks, r in zip(outside, mine)]
-    every_call = [seconds for chunks in outside for seconds in chunks]
-    return {"in_steps_s": statistics.median(in_steps),
-            "in_steps_ratio": statistics.median(ratios) if ratios else None,
-            "in_steps_ratio_spread": (min(ratios), max(ratios)) if ratios else None,
-            "outside_steps_s": statistics.median(per_epoch),
-            "outside_steps_max_s": max(every_call),
-            "slow_calls": (sum(s > SLOW_OUTSIDE_S for s in every_call), len(every_call))}
-
-
-def epoch_table(summaries: Sequence[Summary]) -> str:
-    """Each Keras `fit` variant's training split: in its steps, and around them."""
-    from tfport.tables import markdown_table
-
-    rows = [[s.example, s.variant, f"{s.steady_s:.3f}", f"{s.in_steps_s:.3f}",
-             "" if s.in_steps_ratio is None else
-             f"{s.in_steps_ratio:.2f} ({s.in_steps_ratio_spread[0]:.2f}-{s.in_steps_ratio_spread[1]:.2f})",
-             f"{s.outside_steps_s:.3f}", f"{s.outside_steps_max_s:.2f}",
-             f"{s.slow_calls[0]} of {s.slow_calls[1]}"]
-            for s in summaries if s.in_steps_s is not None]
-    return markdown_table(["example", "variant", "steady time (median)",
-                           "in the training steps (median)",
-                           "steps alone / tf1 feed_dict (median, range)",
-                           "outside the steps, per steady epoch (median)",
-                           "outside the steps, most in one fit call",
-                           f"fit calls over {SLOW_OUTSIDE_S} s outside their steps"], rows)
 
 
 def table(summaries: Sequence[Summary]) -> str:
@@ -469,17 +393,6 @@ def _write(summaries: list[Summary], runs: list[dict], reference: dict, out: Pat
         *(["Where the whole process goes (median seconds over repeats; the training capped "
            "as above):", "", phase_table(summaries), ""]
           if any(s.phases for s in summaries) else []),
-        *(["Keras `fit` in its training steps and around them (seconds per epoch, full "
-           "batch: per step; `train_on_batch` is not timed this way): the steady time as "
-           "above; the median steady epoch's time from the start of its first training step "
-           "to the end of its last, and that over the TF1 port's steady time in the same "
-           "repeat; and what each `fit` call (a chunk of training) spent outside its steps: "
-           "building and releasing each epoch's iterator and the callbacks, and, on "
-           "TensorFlow with `tf.data`'s autotuning on (Keras's own pipeline for NumPy "
-           "arrays), waiting for the autotuner when an epoch's iterator is released "
-           "(docs/bench/README.md, \"Spread\"). Calls counted: every chunk of every "
-           "repeat, the first epoch's included.", "", epoch_table(summaries), ""]
-          if any(s.in_steps_s is not None for s in summaries) else []),
         "Steady time: the median over repeats of each run's median time per epoch (full-batch: "
         "per step) after the first. Ratio: that time over the faithful TF1 port's in the same "
         "repeat. Whole process: the child process from its start to its exit, as the parent "

@@ -44,9 +44,6 @@ waits seconds for the autotuner's next wake-up (docs/bench/iterator-stall.md). S
 BERT port's own pipeline (`text_batches`); the pipeline Keras builds for NumPy arrays in
 `fit(x, y)`, the other Keras ports' input, takes no options and keeps the default.
 
-Every Keras `fit` also times each epoch's training steps (`_clock_epochs`), so that what
-`fit` spends around them (a wait between epochs among it) shows apart from the steps.
-
 Besides the training chunks, each run times its evaluations, one prediction over the test
 set, and its own end (from the module's import), so that the parent can split the whole
 process into import, build, training, evaluation, prediction and the rest (Python's start
@@ -244,54 +241,6 @@ def _train_tf1(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
             "evaluate_s": evaluations, "predict_s": predict_s}
 
 
-def _clock_epochs(model: Any) -> list[float]:
-    """From now on every `model.fit` also times each of its epochs' training steps, from the
-    start of the first to the end of the last; returns the list, filled epoch by epoch as
-    `fit` runs (`train_on_batch` has no epochs: it stays empty). A chunk's time less its
-    epochs' steps is what `fit` spent around them: building and releasing each epoch's
-    iterator, callbacks; on TensorFlow, with `tf.data`'s autotuning on, the release sometimes
-    waits seconds for the autotuner (docs/bench/autotune-race.md), and it happens outside any
-    epoch's callbacks (when the next epoch's iterator replaces it, or when `fit` returns).
-    The last step's end is taken where `fit` gets the training function's result back, so no
-    batch-end callback is added (one would turn off Keras's asynchronous dispatch of the
-    others)."""
-    import keras
-
-    steps: list[float] = []
-    marks: dict[str, float] = {}
-
-    class EpochClock(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-            marks.clear()
-
-        def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-            marks.setdefault("first", time.perf_counter())
-
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            if "first" in marks and "last" in marks:
-                steps.append(marks["last"] - marks["first"])
-
-    def clocked(train_function: Any) -> Any:
-        def train_function_clocked(*args: Any, **kwargs: Any) -> Any:
-            outputs = train_function(*args, **kwargs)
-            marks["last"] = time.perf_counter()
-            return outputs
-
-        train_function_clocked.clocked = True
-        return train_function_clocked
-
-    fit = model.fit
-
-    def fit_clocking_epochs(*args: Any, callbacks: list | None = None, **kwargs: Any) -> Any:
-        if not getattr(model.train_function, "clocked", False):
-            model.make_train_function()  # what fit would make; made here to be wrapped
-            model.train_function = clocked(model.train_function)
-        return fit(*args, callbacks=[*(callbacks or []), EpochClock()], **kwargs)
-
-    model.fit = fit_clocking_epochs
-    return steps
-
-
 def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
     import keras
 
@@ -304,7 +253,6 @@ def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
     keras.utils.set_random_seed(spec["seed"])
     build_start = time.perf_counter()
     model = port.build_model(profile)
-    epoch_steps = _clock_epochs(model)
     if variant == "keras fit, 100 steps/call":
         model.steps_per_execution = STEPS_PER_EXECUTION
     fast = variant in ("keras fast", "keras xla+tf.data")
@@ -323,7 +271,7 @@ def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
     elif fast:
         fed = backends.fast_fit_input(model, x_train, y_train, profile.batch_size, spec["seed"])
     elif variant == "keras jax scan":
-        fed = _jax_scan(model, x_train, y_train, profile.batch_size, spec["seed"], epoch_steps)
+        fed = _jax_scan(model, x_train, y_train, profile.batch_size, spec["seed"])
     else:
         fed = None
     if variant == "keras xla+tf.data":
@@ -346,18 +294,16 @@ def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
     start = time.perf_counter()
     model.predict(x_test, batch_size=1000, verbose=0)
     return {"build_s": build_s, "chunk_s": times, "accuracy": accuracies,
-            "evaluate_s": evaluations, "predict_s": time.perf_counter() - start,
-            "epoch_steps_s": epoch_steps}
+            "evaluate_s": evaluations, "predict_s": time.perf_counter() - start}
 
 
 def _jax_scan(model: Any, x: Any, y: Any, batch_size: int, seed: int,
-              epoch_s: list[float], shuffle: bool = True) -> Any:
+              shuffle: bool = True) -> Any:
     """`train(epochs)` for `model` (compiled, JAX backend): keras-io's JAX training loop
     (`model.stateless_call`, the compiled loss, `optimizer.stateless_apply`) with each epoch
     one jitted `jax.lax.scan` over its batches, (x, y) held on the device and permuted there
     each epoch (in order without `shuffle`); a last partial batch is one more step, as in
-    `fit`. Appends each epoch's seconds to `epoch_s` (all of an epoch is its steps) and
-    writes the trained values back into the model's variables after each call."""
+    `fit`. Writes the trained values back into the model's variables after each call."""
     import jax
     import keras
     import numpy as np
@@ -402,10 +348,8 @@ def _jax_scan(model: Any, x: Any, y: Any, batch_size: int, seed: int,
                  [v.value for v in model.non_trainable_variables],
                  [v.value for v in optimizer.variables])
         for _ in range(epochs):
-            start = time.perf_counter()
             state, loss = epoch(state, next(keys), x, y)
             loss.block_until_ready()
-            epoch_s.append(time.perf_counter() - start)
         for variables, values in zip((model.trainable_variables, model.non_trainable_variables,
                                       optimizer.variables), state):
             for variable, value in zip(variables, values):
