@@ -1,17 +1,8 @@
 """`tfport audit`: every claim the articles make, measured in both APIs, with a verdict.
 
-One row per claim listed in `shared/seeds/SNIPPETS.md`: where the article makes it, what it
-says, what each port measured, and its verdict. The claims and how each verdict is reached
-are each example record's `claims` (tfport/examples/<id>.py, made with tfport/claims.py);
-this file runs what they need and writes the report, and shows a run's claims beside the
-committed article-profile audit (the notebooks' claim cell).
-
-The runs are stored as JSON records; with `reuse`, a record already in the records folder
-(same example, API, profile and seed) is read instead of run again, so that the report of
-a long profile can be rebuilt without hours of training. The report names the command,
-profile, seed, versions, machine and the time each record was made. A reused record whose
-fingerprint (tfport.results.fingerprint: the port's sources, profile and versions) differs
-from today's ports is marked stale, with the command that records it again.
+The claims are the example records' (tfport/claims.py); this runs what they need, or with
+`reuse` reads a record already made, and writes the report. A reused record whose fingerprint
+(tfport.results.fingerprint) differs from today's ports is marked stale.
 """
 
 from __future__ import annotations
@@ -58,8 +49,7 @@ def audit(profile: str = "quick", seed: int = 0, records: str | Path = "runs/aud
           command: str = "", run_missing: bool = True) -> list[Row]:
     """Run (or reuse) what every claim needs, write the Markdown and JSON report, return rows.
 
-    With `run_missing=False` nothing is trained: a claim whose runs are not recorded yet
-    gets the verdict "not checked yet" and the command that records them."""
+    With `run_missing=False` nothing is trained: an unrecorded claim is "not checked yet"."""
     records, report = Path(records), Path(report)
     rows, used = [], []
     for example_id in EXAMPLES:
@@ -75,7 +65,9 @@ def audit(profile: str = "quick", seed: int = 0, records: str | Path = "runs/aud
                             "run this audit again."))
             continue
         used.extend(runs.values())
-        stale = stale_apis(runs)
+        stale = [api for api, run in runs.items()  # made by other code than today's ports
+                 if run.environment.get("fingerprint") != fingerprint(run.example, api,
+                                                                     profile_of(run))]
         records_were = "records were" if len(stale) > 1 else "record was"
         for row in claim_rows(example_id, runs):
             if stale:
@@ -86,13 +78,6 @@ def audit(profile: str = "quick", seed: int = 0, records: str | Path = "runs/aud
             rows.append(row)
     _write(rows, used, profile, seed, records, report, command)
     return rows
-
-
-def stale_apis(runs: Runs) -> list[str]:
-    """The APIs whose record's fingerprint is not that of today's port (none recorded:
-    made before records had one)."""
-    return [api for api, run in runs.items()
-            if run.environment.get("fingerprint") != fingerprint(run.example, api, profile_of(run))]
 
 
 def _write(rows: list[Row], used: list[RunResult], profile: str, seed: int, records: Path,
@@ -129,38 +114,22 @@ def _summary(result: RunResult) -> dict:
     }
 
 
-# The article-profile audit committed with the repository (see README, "Do the articles'
-# claims hold?"); the notebooks show its rows beside what they measure.
 RECORDED_AUDIT = Path(__file__).resolve().parent.parent / "docs" / "audit" / "audit.json"
 
 
-def recorded_rows(name: str, path: str | Path = RECORDED_AUDIT) -> list[Row]:
-    """The committed article-profile audit's rows for `name` (an example id or
-    'bert_classifier'); empty where the report is not there (an installed, not cloned, copy)."""
-    path = Path(path)
-    if not path.exists():
-        return []
-    return [Row(**row) for row in json.loads(path.read_text())["rows"] if row["example"] == name]
-
-
-def rows_table(rows: list[Row], label: str = "") -> str:
-    """Claim, both APIs' measurements, verdict and why, as a Markdown table."""
-    return markdown_table(["claim", "tf1", "keras", f"verdict{label}", "why"],
-                          [[r.claim, r.tf1, r.keras, r.verdict, r.why] for r in rows])
-
-
 def claims_beside(example_id: str, runs: Runs, profile: str) -> str:
-    """Each claim with what `runs` measured, as a Markdown table (the notebooks' claim cell).
-
-    At the article profile the verdict is this run's own. At a smaller profile a verdict on
-    the article's settings would mean nothing, so the table shows this run's figures beside
-    the committed article-profile audit's figures and verdict.
-    """
+    """Each claim with what `runs` measured, as a Markdown table (the notebooks' claim cell):
+    below the article profile, beside the committed article-profile audit's verdict."""
     measured = claim_rows(example_id, runs)
     if profile == "article":
-        return rows_table(measured, " (this run)")
-    recorded = {row.claim: row for row in recorded_rows(example_id)}
-    missing = Row(example_id, "", "", "", "", "not recorded here", "run `tfport audit --profile article`")
+        return markdown_table(["claim", "tf1", "keras", "verdict (this run)", "why"],
+                              [[r.claim, r.tf1, r.keras, r.verdict, r.why] for r in measured])
+    recorded = {}
+    if RECORDED_AUDIT.exists():  # not in an installed, not cloned, copy
+        rows = json.loads(RECORDED_AUDIT.read_text())["rows"]
+        recorded = {row["claim"]: Row(**row) for row in rows if row["example"] == example_id}
+    missing = Row(example_id, "", "", "", "", "not recorded here",
+                  "run `tfport audit --profile article`")
     body = []
     for row in measured:
         was = recorded.get(row.claim, missing)

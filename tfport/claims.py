@@ -1,22 +1,9 @@
 """The articles' claims: how each verdict is measured from one run per API.
 
-Each example's record (`claims`, tfport/examples/<id>.py) holds one check per claim listed
-in `shared/seeds/SNIPPETS.md`: a function of both APIs' run records that gives a `Row`,
-where the article makes the claim, what it says, what each port measured, and one of four
-verdicts:
-
-- holds: both ports reach what the article states (a percentage to its last digit, within
-  half a unit: "95%" holds from 94.5%);
-- does not hold: the ports measure something else;
-- cannot hold: the claim is impossible whatever the training does;
-- nothing to check: the article states no figure (the measured values are still shown).
-
-Every figure in a reason comes from the profile that ran and the records (steps, images,
-epochs, learning rate, losses), never from text typed here. A verdict at another profile
-than `article` says that it is not a verdict on the article's settings. The checks that
-several examples share are made here (`accuracy_claim`, `no_claim`); a claim only one
-example makes is checked in its record's module. Running the examples and writing the
-report: tfport/audit.py.
+Each example record's `claims` gives, from both APIs' run records, a `Row` per claim of
+`shared/seeds/SNIPPETS.md` with a verdict: holds (a percentage within half its last digit),
+does not hold, cannot hold, or nothing to check. Every figure in a reason comes from the
+profile and the records. The checks several examples share are here; tfport/audit.py runs them.
 """
 
 from __future__ import annotations
@@ -29,9 +16,7 @@ from tfport.data import MNIST_TRAIN_SIZE
 from tfport.profiles import Profile
 from tfport.results import RunResult
 
-# (The example records import this module, so it reads them, tfport.examples, only when
-# a check runs.)
-
+# The example records import this module: it imports tfport.examples only when a check runs.
 HOLDS, FAILS, IMPOSSIBLE, NO_CLAIM, LATER, NOT_HERE = (
     "holds", "does not hold", "cannot hold", "nothing to check", "not checked yet",
     "cannot be checked here")
@@ -69,8 +54,7 @@ def profile_of(run: RunResult) -> Profile:
 
 
 def training_words(run: RunResult) -> str:
-    """What a record's training was, in figures from its profile: '5 epochs of batches of 32
-    on 60,000 images at learning rate 0.001', '1000 full-batch steps on 5,000 images ...'."""
+    """A record's training in figures: '5 epochs of batches of 32 on 60,000 images at ...'."""
     from tfport.examples import EXAMPLES
 
     profile = profile_of(run)

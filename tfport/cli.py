@@ -1,27 +1,11 @@
 """The `tfport` command: list the examples, run one in both APIs, or compare them all.
 
-    tfport list
-    tfport run ID [--api tf1|keras|both] [--profile quick|article] [--seed N] [--out DIR]
-               [--save-checkpoint]
-    tfport compare [--profile quick|article] [--seed N] [--out DIR]
-    tfport audit [--profile quick|article] [--seed N] [--records DIR] [--report FILE]
-                 [--rerun | --no-run]
-    tfport verify [ID ...] [--steps K] [--seed N] [--report FILE]
-    tfport convert-checkpoint ID CKPT OUT
-    tfport bert-checkpoint DIR
-    tfport bench [ID ...] [--profile article|quick|...] [--repeat N] [--epochs N] [--steps N]
-                 [--out DIR] [--rewrite JSON]
-
-Every command takes `--verbose` (TensorFlow's own start-up lines and warnings) and, where it
-trains, `--quiet` (no progress bars).
+The options, and `main`, which has the inputs checked (tfport/inputs.py) and runs the
+command (tfport/commands.py).
 
 Exit codes: 0 done; 1 something could not be used (data, a checkpoint, an output path, a
 failed benchmark run) or `verify` found the ports not equivalent; 2 a command line that asks
-for something that does not exist; 130 interrupted (Ctrl-C). Every error is one line on
-stderr, and every input is checked before any training starts.
-
-This file is the command line: its options, and `main`, which parses them, has their
-inputs checked (tfport/inputs.py) and runs the command (tfport/commands.py).
+for something that does not exist; 130 interrupted. Every error is one line on stderr.
 """
 
 from __future__ import annotations
@@ -39,16 +23,14 @@ from tfport.examples import APIS
 from tfport.inputs import check_inputs, find_bert_checkpoint
 from tfport.profiles import PROFILES
 
-# Every profile name any example has (bert_classifier has one per run of its article); each
-# command checks that the examples it runs have the one asked for.
+# Every profile name of any example; inputs.py checks the examples run have the one asked for.
 ALL_PROFILE_NAMES = tuple(dict.fromkeys(name for profiles in PROFILES.values() for name in profiles))
 
 SEED_LIMIT = 2**32  # NumPy's and Keras's seeds are 0 <= seed < 2**32
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (and exit 2), not a usage dump; the twins
-    run as scripts (tfport.script) parse with it too."""
+    """argparse, but a usage error is one line (and exit 2), not a usage dump."""
 
     def error(self, message: str) -> None:
         self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
@@ -143,7 +125,7 @@ def _positive(text: str) -> int:
 
 
 def seed_number(text: str) -> int:
-    """A --seed value (argparse's `type`): a whole number NumPy and Keras take as a seed."""
+    """A --seed value: a whole number NumPy and Keras take as a seed."""
     try:
         value = int(text)
     except ValueError:

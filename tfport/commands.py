@@ -1,8 +1,6 @@
-"""What each `tfport` command does once its inputs are checked (tfport/inputs.py): run the
-ports, print the tables, write the records, reports and plots, and return the exit code.
+"""What each `tfport` command does once its inputs are checked (tfport/inputs.py).
 
-`COMMANDS` maps a command's name to its function, `f(args, argv) -> exit code`; tfport/cli.py
-parses the command line and calls it. `tfport list` needs no checks: `list_examples()`.
+`COMMANDS` maps a command's name to its function, `f(args, argv) -> exit code`.
 """
 
 from __future__ import annotations
@@ -29,21 +27,13 @@ def list_examples() -> int:
 
 
 def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
-    from tfport import plots
-    from tfport.examples import run_example
     from tfport.tables import side_by_side
 
     apis = APIS if args.api == "both" else (args.api,)
-    stem = f"{args.example}-{args.profile}-seed{args.seed}{_on_backend(args)}"
     checkpoint = args.out / f"{args.example}-tf1-{args.profile}-seed{args.seed}.ckpt" \
         if args.save_checkpoint else None
-    results = []
-    for api in apis:
-        if not args.quiet:
-            print(f"== {args.example} / {api} / {args.profile} profile / seed {args.seed}")
-        results.append(run_example(args.example, api, args.profile, args.seed, args.out,
-                                   verbose=0 if args.quiet else 1,
-                                   checkpoint=checkpoint if api == "tf1" else None))
+    results = [_train(args, args.example, api, checkpoint if api == "tf1" else None)
+               for api in apis]
     print()
     print(side_by_side(results))
     if EXAMPLES[args.example].text and PROFILES[args.example][args.profile].data == "mr":
@@ -56,15 +46,12 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     if checkpoint is not None:
         written.append(f"{checkpoint} (a TF1 checkpoint: `tfport convert-checkpoint "
                        f"{args.example} {checkpoint} OUT.weights.h5` makes Keras weights of it)")
-    written.append(args.out / loss_plot_name(stem, apis))
-    plots.loss_curves(results, written[-1], x_label=_x_label(args.example, args.profile))
+    written.append(_plot(args, args.example, results, apis))
     print("\nwrote " + ", ".join(str(path) for path in written))
     return 0
 
 
 def _compare(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
-    from tfport import plots
-    from tfport.examples import run_example
     from tfport.tables import one_row_each
 
     results = []
@@ -73,15 +60,10 @@ def _compare(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         for example_id in EXAMPLES:
             pair = []
             for api in APIS:
-                if not args.quiet:
-                    print(f"== {example_id} / {api} / {args.profile} profile / seed {args.seed}")
-                pair.append(run_example(example_id, api, args.profile, args.seed, args.out,
-                                        verbose=0 if args.quiet else 1))
+                pair.append(_train(args, example_id, api))
                 _save(pair[-1], args.out)
                 results.append(pair[-1])
-            plots.loss_curves(pair, args.out / loss_plot_name(
-                f"{example_id}-{args.profile}-seed{args.seed}{_on_backend(args)}", APIS),
-                x_label=_x_label(example_id, args.profile))
+            _plot(args, example_id, pair, APIS)
     except KeyboardInterrupt:
         if results:
             _write_table(one_row_each(results), table_path)
@@ -94,6 +76,25 @@ def _compare(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     _write_table(table, table_path)
     print(f"\nwrote {table_path}, the records and the loss plots to {args.out}")
     return 0
+
+
+def _train(args: argparse.Namespace, example_id: str, api: str, checkpoint: Path | None = None):
+    from tfport.examples import run_example
+
+    if not args.quiet:
+        print(f"== {example_id} / {api} / {args.profile} profile / seed {args.seed}")
+    return run_example(example_id, api, args.profile, args.seed, args.out,
+                       verbose=0 if args.quiet else 1, checkpoint=checkpoint)
+
+
+def _plot(args: argparse.Namespace, example_id: str, results: list, apis: Sequence[str]) -> Path:
+    from tfport import plots
+
+    stem = f"{example_id}-{args.profile}-seed{args.seed}{_on_backend(args)}"
+    path = args.out / loss_plot_name(stem, apis)
+    full_batch = PROFILES[example_id][args.profile].full_batch
+    plots.loss_curves(results, path, x_label="full-batch step" if full_batch else "epoch")
+    return path
 
 
 def _audit(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
@@ -196,10 +197,6 @@ def loss_plot_name(stem: str, apis: Sequence[str]) -> str:
 def _on_backend(args: argparse.Namespace) -> str:
     """What a file name adds for a Keras backend other than TensorFlow: "-jax", "-torch"."""
     return "" if args.backend == DEFAULT_BACKEND else f"-{args.backend}"
-
-
-def _x_label(example_id: str, profile: str) -> str:
-    return "full-batch step" if PROFILES[example_id][profile].full_batch else "epoch"
 
 
 def _command_line(argv: Sequence[str] | None) -> str:

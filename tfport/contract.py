@@ -1,31 +1,8 @@
 """The port contract: what a TF1 port and a Keras port of one example each provide.
 
-An example id names two modules, `legacy_tf1.<id>` and `keras_models.<id>`. Both are the
-article's program, written in one API each, with the same public functions in the same
-order (tests/test_twins.py checks it). The tools (`tfport verify`, `bench`,
-`convert-checkpoint`, the notebooks) use nothing else of a port than what is written here,
-so no tool needs to look at a port's signatures.
-
-    load_data(profile)  -> (x_train, y_train, x_test, y_test)
-    build_model(profile) -> the model: a `TF1Graph` in the current default graph (TF1), a
-                           compiled `keras.Model` (Keras)
-    train(...)          -> the history: {"loss": [per epoch], ...}, like Keras's History
-    run(profile, seed, out_dir, verbose) -> RunResult, the whole program
-
-Neither `train` takes a seed: the run scaffold sets it before the model is built (TF1: the
-graph seed, which `legacy_tf1/feeding.py` also draws each epoch's order from; Keras:
-`keras.utils.set_random_seed`). A tool that wants a TF1 run's variables saved runs it inside
-`legacy_tf1.session.saving_checkpoint(prefix)`.
-
-Evaluating and predicting the test set is the same in every port of an API (fed in batches
-of 1000), so it lives in the run scaffolds: `legacy_tf1/session.py` (through
-`legacy_tf1/feeding.py`) and `keras_models/program.py`, whose `evaluate` is the scaffold
-contract below (`tfport verify` compares the two). A TF1 graph's accuracy and outputs
-are the `TF1Graph` handles `accuracy` and `output`; a Keras model's are its compiled
-metric and its `predict`.
-
-`sigmoid_step` (one neuron, one step, no data set) has `build_model` and `run` only, plus
-its `gradient_step` in both APIs; `tfport verify` knows it by its record (`one_neuron`).
+`legacy_tf1.<id>` and `keras_models.<id>` define the same public functions in the same order
+(`sigmoid_step`: `build_model` and `run`, plus `gradient_step`); the tools use nothing else
+of a port. docs/contract.md explains the contract and the run scaffolds.
 """
 
 from __future__ import annotations
@@ -86,8 +63,7 @@ class KerasPort(Protocol):
 
 
 class TF1Scaffold(Protocol):
-    """`legacy_tf1.session`: what every TF1 port's `run` evaluates the test set with, and
-    how a tool has a run's variables saved."""
+    """`legacy_tf1.session`: the test-set evaluation and a run's saved variables."""
 
     def evaluate(self, sess: Any, graph: TF1Graph, x: np.ndarray,
                  y: np.ndarray) -> tuple[float, float]: ...  # loss, accuracy
@@ -102,8 +78,7 @@ class KerasScaffold(Protocol):
 
 
 class Ran(NamedTuple):
-    """What a port's run scaffold (`legacy_tf1.session.run_program`,
-    `keras_models.program.run_program`) hands back to the port's `run`."""
+    """What a run scaffold's `run_program` hands back to the port's `run`."""
 
     result: RunResult
     x_train: np.ndarray  # what load_data gave
@@ -112,5 +87,3 @@ class Ran(NamedTuple):
     y_test: np.ndarray
     predictions: np.ndarray  # every test prediction
 
-
-CONTRACT_FUNCTIONS = ("load_data", "build_model", "train", "run")

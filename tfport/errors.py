@@ -1,9 +1,5 @@
-"""Every error that names a user's mistake, in one place and free of TensorFlow.
-
-Each is caught by the CLI and printed as one line, `tfport: error: ...`, with its exit code:
-2 for a command line that asks for something that does not exist, 1 for anything else that
-cannot be used (data, weights, output paths, a benchmark run that failed).
-"""
+"""Every error that names a user's mistake; the CLI prints it as one line and exits with
+its `exit_code`."""
 
 
 class TfportError(Exception):

@@ -1,11 +1,5 @@
-"""Every input a `tfport` command needs, checked before TensorFlow is even imported.
-
-The example ids and profiles asked for, the backends installed, the data sets loading and
-holding what each profile needs, the output folders writable, and the BERT checkpoint
-found (downloaded the first time): a bad input raises a `TfportError` whose message says
-what is wrong and how to fix it, which the CLI prints as one line (`tfport: error: ...`)
-and exits with its code, before any training starts.
-"""
+"""Every input a `tfport` command needs, checked before any training: a bad one raises a
+`TfportError` that says what is wrong and how to fix it."""
 
 from __future__ import annotations
 
@@ -32,13 +26,11 @@ def check_inputs(args: argparse.Namespace) -> None:
     for example_id in (getattr(args, "example", None), *getattr(args, "examples", [])):
         if example_id is not None:
             check_example(example_id)  # an empty id too: it names no example
-    examples = named_examples(args)
     if args.command == "run" and args.save_checkpoint and args.api == "keras":
         raise UnknownChoice("--save-checkpoint saves the TF1 port's trained graph: use it "
                             "with --api tf1 or both")
-    chosen_backends = getattr(args, "backend", None) or []
-    if isinstance(chosen_backends, str):
-        chosen_backends = [chosen_backends]
+    chosen_backends = getattr(args, "backend", None) or []  # bench: a list; others: one name
+    chosen_backends = [chosen_backends] if isinstance(chosen_backends, str) else chosen_backends
     if args.command == "run" and args.api == "tf1" and chosen_backends != [DEFAULT_BACKEND]:
         raise UnknownChoice("--backend picks the Keras 3 backend of the Keras port; the TF1 "
                             "port runs on TensorFlow: use it with --api keras or both")
@@ -78,7 +70,8 @@ def check_inputs(args: argparse.Namespace) -> None:
     trains = not (args.command in ("convert-checkpoint", "bert-checkpoint")
                   or getattr(args, "rewrite", None) or getattr(args, "no_run", False))
     if trains:
-        chosen = examples or (BENCH_DEFAULT if args.command == "bench" else list(EXAMPLES))
+        chosen = named_examples(args) or (
+            BENCH_DEFAULT if args.command == "bench" else list(EXAMPLES))
         if args.command in ("compare", "audit") and args.profile not in PROFILE_NAMES:
             raise UnknownChoice(f"{args.command} runs every example: choose --profile "
                                 f"{' or '.join(PROFILE_NAMES)}")
@@ -101,8 +94,7 @@ def _check_backend_installed(backend: str) -> None:
 
 
 def _check_data(args: argparse.Namespace, examples: list[str]) -> None:
-    """The MNIST file loads and holds what each profile to be run needs; the movie-review
-    sentences load where a profile trains on them."""
+    """The MNIST file and the movie-review sentences load and hold what the profiles need."""
     from tfport import data, polarity
 
     name = getattr(args, "profile", "quick")
@@ -119,9 +111,7 @@ def _check_data(args: argparse.Namespace, examples: list[str]) -> None:
 
 
 def find_bert_checkpoint(args: argparse.Namespace) -> None:
-    """Where a command trains or verifies an example that starts from the pretrained BERT
-    (bert_classifier): its checkpoint, found (downloaded the first time, where no folder is
-    named) and converted to each API's layout before any training starts."""
+    """The pretrained BERT checkpoint, found (or downloaded) before a command trains on it."""
     if args.command not in ("run", "compare", "audit", "verify") or getattr(args, "no_run", False):
         return
     if any(EXAMPLES[e].pretrained for e in named_examples(args) or list(EXAMPLES)):

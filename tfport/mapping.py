@@ -1,13 +1,10 @@
 """The API mapping: each TF1 call the ports use, its Keras 3 counterpart, and their defaults.
 
-This is the one source of the mapping tables in docs/mapping.md and the notebooks. The rows
-that several examples use are made here; each example's record lists the rows its ports use
-(`mapping_rows`, tfport/examples/<id>.py) and makes any row only it uses (bert_classifier's
-BERT rows). Each row names the code it stands for in both ports (`tf1_code`, `keras_code`), and
-`tests/test_mapping.py` checks both ways that a table and its ports agree: every row's code
-is in the two port files, and every `tf.compat.v1` / `tf.nn` call in a TF1 port has a row.
-The default values are not typed in here: `table()` reads them from the installed
-TensorFlow and Keras signatures, so a table always shows the versions it runs with.
+The one source of the mapping tables in docs/mapping.md and the notebooks. The rows several
+examples use are made here; each record lists its rows (`mapping_rows`) and makes any row
+only it uses. `tests/test_mapping.py` checks each row's `tf1_code` / `keras_code` against
+the ports. `table()` reads the defaults from the installed TensorFlow and Keras signatures,
+so a table always shows the versions it runs with.
 """
 
 from __future__ import annotations
@@ -18,8 +15,8 @@ import inspect
 
 from tfport.tables import markdown_table
 
-# (The example records import this module for its rows, so it reads them, tfport.examples,
-# only when a table is asked for.)
+# The example records import this module for its rows, so it imports tfport.examples only
+# inside the functions below.
 
 
 @dataclasses.dataclass(frozen=True)
@@ -185,9 +182,9 @@ ASSIGN_SUB_HAND = Mapping(
 VARIABLE = Mapping("`tf.Variable(value)` and `w.assign_sub(...)` in the graph", "`keras.Variable(value)` and `w.assign_sub(...)`",
                    tf1_code="tf.Variable", keras_code="keras.Variable")
 
+
 def rows(example_id: str) -> tuple[Mapping, ...]:
-    """The mapping rows of one example, in the order its code uses them (its record's
-    `mapping_rows`)."""
+    """The mapping rows of one example, in the order its code uses them."""
     from tfport.examples import check_example
 
     return check_example(example_id).mapping_rows

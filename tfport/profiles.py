@@ -1,9 +1,7 @@
 """A profile: one named set of an example's hyperparameters.
 
-Each example's profiles are in its record (`profiles`, tfport/examples/<id>.py): `article`
-is exactly what the article used; `quick` trains on a subset for fewer epochs so that tests
-and demos finish in seconds on two CPU cores; its accuracy bars in `tests/` were measured
-with these values. `PROFILES` (example id -> its profiles) and `get_profile` read them there.
+Each example's record (tfport/examples/<id>.py) holds its profiles: `article` is what the
+article used; `quick` trains on a subset for fewer epochs, in seconds on two CPU cores.
 """
 
 from __future__ import annotations
@@ -20,20 +18,15 @@ class Profile:
     learning_rate: float
     train_size: int | None = None  # None: all 60,000 training images
     test_size: int | None = None  # None: all 10,000 test images
-    # The test accuracy this profile should reach (`tfport bench` times how long it takes).
-    # quick: the bar tests/test_examples.py holds both ports to, set there from measurements;
-    # article: the accuracy the article claims, less half a unit of its last digit (as
-    # `tfport.audit.claim_bar` reads a claim). None: no bar.
+    # The test accuracy to reach: quick, measured (tests/test_examples.py); article, the
+    # claim less half a unit of its last digit (`tfport.audit.claim_bar`).
     accuracy_bar: float | None = None
-    # Text examples (bert_classifier) only: which sentences (a data set or one of the
-    # article's runs), how many tokens a sentence is cut or padded to, and whether dropout
-    # is on while training (tfport verify turns it off to compare steps exactly).
+    # Text examples only: which sentences, their length in tokens, and dropout (which
+    # tfport verify turns off to compare steps exactly).
     data: str | None = None
     sequence_length: int | None = None
     dropout: bool = True
-    # Mini-batch examples: whether each epoch reshuffles the training set (`fit`'s default,
-    # and the TF1 loops'). `tfport verify` turns it off to feed both ports' `train` the same
-    # batches in the same order.
+    # Whether each epoch reshuffles; `tfport verify` turns it off for the same batches.
     shuffle: bool = True
 
     @property
@@ -45,9 +38,8 @@ PROFILE_NAMES = ("quick", "article")
 
 
 def __getattr__(name: str) -> Any:
-    """`PROFILES`, example id -> its record's profiles (the same dicts), made when first
-    asked for: the example records import `Profile` from here, so this module reads them
-    only once it is loaded."""
+    """`PROFILES`, example id -> its profiles, made when first asked for (the example
+    records import `Profile` from here)."""
     if name == "PROFILES":
         from tfport.examples import EXAMPLES
 

@@ -1,20 +1,9 @@
 """Static checks: each port's optimizer, loss and metric, read from what the port built.
 
-`tfport verify` shows that the two ports train alike; it cannot see a setting that both
-ports, or the profile they share, get wrong in the same way. This reads the recipe from the
-objects themselves, in seconds and without training:
-
-- Keras: the compiled model's optimizer (its class and `get_config()`), its loss
-  (`model.loss`) and its metrics (`get_compile_config()`);
-- TF1: the graph's update ops (`ApplyAdam`, `ApplyGradientDescent`, a hand-written
-  `assign_sub`, or BERT's `adam_m`/`adam_v` slots), the constants they are fed, and the ops
-  under the loss tensor;
-
-and compares it with what the article wrote (`ARTICLE`, each example record's `recipe`),
-the profile's learning rate, and the optimizer defaults the article relied on, each API's
-own (Adam's epsilon is 1e-8 in TF1 and 1e-7 in Keras: `tfport verify` matches that one;
-here each port must keep its API's default, since the article wrote `'adam'` or
-`AdamOptimizer(lr)`).
+`tfport verify` cannot see a setting both ports get wrong alike. This reads the recipe from
+the compiled Keras model (optimizer config, loss, metrics) and from the TF1 graph's update
+ops and loss ops, and compares it with the article's, the profile's learning rate and each
+API's own optimizer defaults, which the article relied on.
 """
 
 from __future__ import annotations
@@ -41,7 +30,7 @@ class Recipe:
     settings: tuple[tuple[str, float], ...] = ()  # the optimizer's other step settings
 
     def differences(self, other: Recipe) -> list[str]:
-        """What differs, as 'field: this vs other' (settings compared where both read them)."""
+        """What differs, as 'field: this vs other'."""
         found = [f"{name}: {getattr(self, name)} vs {getattr(other, name)}"
                  for name in ("optimizer", "loss", "metric")
                  if getattr(self, name) != getattr(other, name)]
@@ -56,9 +45,7 @@ class Recipe:
         return found
 
 
-# example id -> (optimizer, learning rate, loss) as the article writes them
-# (shared/seeds/SNIPPETS.md), from each example's record (`recipe`); a learning rate of
-# None: the article states none. An example without an optimizer has no entry.
+# example id -> (optimizer, learning rate or None, loss) as the article writes them
 ARTICLE: dict[str, tuple[str, float | None, str]] = {
     example.id: example.recipe for example in EXAMPLES.values() if example.recipe is not None}
 # google-research/bert's optimizer settings (optimization.py), which both BERT ports keep.
@@ -80,14 +67,15 @@ def _default_settings(optimizer: str, api: str) -> tuple[tuple[str, float], ...]
     if api == "tf1":
         import tensorflow as tf
 
-        defaults = _defaults(tf.compat.v1.train.AdamOptimizer)
-        return (("beta_1", defaults["beta1"]), ("beta_2", defaults["beta2"]),
-                ("epsilon", defaults["epsilon"]))
-    defaults = _defaults(keras.optimizers.Adam)
-    return tuple((name, float(defaults[name])) for name in ("beta_1", "beta_2", "epsilon"))
+        declared = defaults(tf.compat.v1.train.AdamOptimizer)
+        return (("beta_1", declared["beta1"]), ("beta_2", declared["beta2"]),
+                ("epsilon", declared["epsilon"]))
+    declared = defaults(keras.optimizers.Adam)
+    return tuple((name, float(declared[name])) for name in ("beta_1", "beta_2", "epsilon"))
 
 
-def _defaults(function: Any) -> dict[str, Any]:
+def defaults(function: Any) -> dict[str, Any]:
+    """Each argument's default, as `function`'s signature declares it."""
     return {name: parameter.default
             for name, parameter in inspect.signature(function).parameters.items()}
 
@@ -167,7 +155,6 @@ def _tf1_optimizer(operations: list) -> tuple[str, float, tuple[tuple[str, float
 
 
 def _bert_initial_learning_rate(operations: list) -> float:
-    """The constant that BERT's `create_optimizer` hands to `polynomial_decay`."""
     for op in operations:
         if op.type == "Const" and not op.name.startswith("PolynomialDecay"):
             if any(consumer.name.startswith("PolynomialDecay/")

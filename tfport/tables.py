@@ -41,8 +41,7 @@ def side_by_side(results: Sequence[RunResult]) -> str:
 
 
 def one_row_each(results: Sequence[RunResult]) -> str:
-    """One row per run: example, API, backend, profile, seed, accuracy, loss, times,
-    samples/s, parameters, device."""
+    """One row per run, as a Markdown table."""
     header = ["example", "api", "backend", "profile", "seed", "test acc", "test loss", "wall s",
               "train s", "train samples/s", "params", "device"]
     rows = [
@@ -55,13 +54,12 @@ def one_row_each(results: Sequence[RunResult]) -> str:
 
 
 def backend(result: RunResult) -> str:
-    """What ran the port: TensorFlow for a TF1 port, Keras's backend for a Keras one
-    (records made before backends were recorded ran on TensorFlow)."""
+    """What ran the port (records older than the backends ran on TensorFlow)."""
     return result.environment.get("backend", "tensorflow")
 
 
 def device(result: RunResult) -> str:
-    """The GPU or CPU the run computed on, as its record says (older records name none)."""
+    """The GPU or CPU the run computed on, as its record says."""
     return result.environment.get("device", "not recorded")
 
 

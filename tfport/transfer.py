@@ -1,19 +1,11 @@
 """Weight transfer between a TF1 port's graph and its Keras port, and TF1 checkpoint migration.
 
-A TF1 graph names its variables (`dense/kernel`, `conv2d/bias`, ...); a Keras model holds
-the same arrays as layer weights. `keras_variables` names each Keras weight as the TF1 port
-names it, by the rule `tf.compat.v1.layers` follow: each layer class has a base name
-(`dense`, `conv2d`), numbered in the order the layers are made (`dense`, `dense_1`, ...).
-Where a TF1 port names its variables itself (`get_variable("w_hidden")`), its example's
-record says so (`renamed`).
-This module moves the values in either direction and refuses, with the variable's name,
-anything that does not line up: a variable one side lacks, one too many, or a shape that
-differs.
+Keras weights are named as `tf.compat.v1.layers` names the TF1 variables (`dense`, `dense_1`,
+`conv2d`, ... in the order the layers are made; an example's `renamed` where a TF1 port names
+its own); anything that does not line up is refused with the variable's name:
 
-    values = tf1_values(sess)                                  # {name: array} from a session
-    set_keras_weights(keras_variables(id, model), values)      # TF1 -> Keras
+    set_keras_weights(keras_variables(id, model), tf1_values(sess))   # TF1 -> Keras
     set_tf1_weights(sess, keras_values(keras_variables(id, model)))   # Keras -> TF1
-    values = read_checkpoint("runs/cnn_sparse-tf1-quick-seed0.ckpt")  # a Saver checkpoint
 """
 
 from __future__ import annotations
@@ -78,10 +70,7 @@ def _bert_variables(model: Any) -> dict[str, Mapped]:
 
 
 def keras_variables(example_id: str, model: Any) -> dict[str, keras.Variable | Mapped]:
-    """The weights of a Keras port's model, by the name of the same variable in the TF1 port.
-
-    `model`: what the Keras port's `build_model` returned (a dict of `keras.Variable`s for
-    sigmoid_step, whose variables carry the TF1 names themselves)."""
+    """The weights of a Keras port's model (or sigmoid_step's dict of variables), by TF1 name."""
     example = check_example(example_id)
     if example.pretrained:  # KerasHub's names and layouts: tfport.bert_checkpoint
         return _bert_variables(model)
@@ -171,12 +160,8 @@ def convert_checkpoint(example_id: str, checkpoint: str | Path, out: str | Path,
                        profile_name: str = "article") -> Path:
     """Turn a checkpoint that the TF1 port of `example_id` saved into Keras weights at `out`.
 
-    The checkpoint must be one the example's TF1 graph would restore, built for the profile
-    it was trained with (bert_classifier's profiles differ in labels and sequence length):
-    the same variables (weights and optimizer state), the same shapes. The weights go into
-    the Keras port's model for that profile (`keras_variables`), which
-    `model.load_weights(out)` reads back.
-    """
+    It must be one the TF1 graph of `profile_name` would restore (variables, optimizer state
+    and shapes); `model.load_weights(out)` reads the result back."""
     out = Path(out)
     if not out.name.endswith(".weights.h5"):
         raise TransferError(f"the output {out} must end in .weights.h5, the file Keras 3's "
@@ -188,8 +173,7 @@ def convert_checkpoint(example_id: str, checkpoint: str | Path, out: str | Path,
         trainable = [_name(v) for v in tf.compat.v1.trainable_variables()]
     source = f"the checkpoint {checkpoint}"
     target = f"the {example_id} TF1 graph of the {profile_name} profile"
-    # The weights first (the clearest message for a checkpoint of another example), then
-    # everything the graph would restore, optimizer state included.
+    # The weights first: the clearest message for a checkpoint of another example.
     check_match({name: values[name].shape for name in values if name in trainable},
                 {name: graph_shapes[name] for name in trainable}, source, target)
     check_match({name: value.shape for name, value in values.items()}, graph_shapes,
@@ -219,8 +203,7 @@ def convert_checkpoint(example_id: str, checkpoint: str | Path, out: str | Path,
 @contextlib.contextmanager
 def tf1_session(port: TF1Port, profile: Profile,
                 seed: int = 0) -> Iterator[tuple[tf.compat.v1.Session, TF1Graph]]:
-    """A fresh graph and session holding the TF1 port's model, initialized with `seed`, made
-    by the TF1 ports' own scaffold (`legacy_tf1/session.py`)."""
+    """A fresh session holding the TF1 port's model, initialized with `seed`."""
     scaffold = importlib.import_module("legacy_tf1.session")
     with scaffold.new_session(seed) as sess:
         graph = port.build_model(profile)

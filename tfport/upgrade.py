@@ -1,11 +1,7 @@
 """What TensorFlow's own `tf_upgrade_v2` makes of article 000's TF1 code, and whether it runs.
 
-`tf_upgrade_v2` (installed with TensorFlow) rewrites TF1 calls to their `tf.compat.v1`
-names and writes a report. `upgrade` runs it on a source string; `try_upgraded` then runs
-its output on TF 2.x in a child process, adding by hand, one at a time, the changes that the
-script does not make, and reports what each attempt printed or the error that stopped it.
-The child process is needed because the faithful script turns eager execution off, which
-this project never does in its own process (Keras 3 needs it).
+`try_upgraded` runs the output in a child process, because TF1 code turns eager execution
+off, which Keras 3 in this process needs on.
 """
 
 from __future__ import annotations
@@ -62,11 +58,8 @@ HAND_CHANGES: list[tuple[str, str, str]] = [
 
 def try_upgraded(upgraded: str, train_size: int = 256, test_size: int = 1000,
                  timeout_s: float = 300) -> list[Attempt]:
-    """Run `upgraded` on the first `train_size` / `test_size` MNIST images, once per hand change.
-
-    The article never defines `X_train`, `Y_train`, `X_test`, `Y_test`; every attempt gets
-    them (flattened, scaled to [0, 1], one-hot labels) so that only the upgrade is tested.
-    """
+    """Run `upgraded` on a few MNIST images (as the article's undefined `X_train`, ...),
+    once per hand change."""
     sources, source = [], upgraded
     for _, old, new in HAND_CHANGES:
         source = source.replace(old, new) if old else source

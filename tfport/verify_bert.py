@@ -1,17 +1,9 @@
-"""`tfport verify bert_classifier`'s checks of the pretrained checkpoint itself.
+"""`tfport verify bert_classifier`'s checks of the pretrained checkpoint, as each port loads it.
 
-The general checks (tfport/verify.py) put one port's weights into the other; these take
-each port's model as its own code loads it (the TF1 graph through `init_from_checkpoint` on
-the checkpoint in google's layout, KerasHub's backbone through `from_preset`), and check:
-
-- the pooled [CLS] output of the test sentences agrees between the ports, and (for a Hugging
-  Face folder) with a NumPy BERT computed from the file itself (`tfport.bert_reference`);
-- the logits agree with one classifier head (TF1's new random head, put into Keras).
-
-And they measure, without a verdict, what a real checkpoint exposes: how far the tanh GELU
-both ports compute moves the pooled output and the logits from the erf GELU this model was
-trained with, and on how many sentences KerasHub's `from_preset` tokenizer gives other ids
-than google-research/bert's (the reason the Keras port builds its own).
+Pooled output and logits (one head) agree between the ports and, for a Hugging Face folder,
+with a NumPy BERT; measured without a verdict: what the tanh GELU both ports compute changes
+against the erf GELU the model was trained with, and how often KerasHub's `from_preset`
+tokenizer disagrees with google-research/bert's (why the Keras port builds its own).
 """
 
 from __future__ import annotations
@@ -77,8 +69,7 @@ def checkpoint_checks(stepper: Steps) -> list[Check]:
 
 def from_preset_tokenizer_check(checkpoint: bert_checkpoint.BertCheckpoint,
                                 stepper: Steps) -> Check:
-    """On how many of the quick profile's sentences (as the data set has them) the tokenizer
-    that `BertTokenizer.from_preset` makes gives other ids than BERT's FullTokenizer."""
+    """On how many quick-profile sentences `BertTokenizer.from_preset` differs from BERT's."""
     import keras_hub
 
     from tfport import polarity

@@ -1,10 +1,4 @@
-"""What a `tfport verify` check is, when it passes, and its table.
-
-A `Check` is one compared quantity: its largest difference between the ports and the
-tolerance it must stay under, or a figure only reported (`measured`). The tolerances are
-here with the measurements behind them; `passed` says whether a list of checks makes a pair
-of ports equivalent, and `table` prints them as `tfport verify` and its report show them.
-"""
+"""A `tfport verify` check, its tolerances (with the measurements behind them) and its table."""
 
 from __future__ import annotations
 
@@ -14,20 +8,19 @@ import numpy as np
 
 from tfport.tables import markdown_table
 
-# Same weights, same batch, the same float32 ops: outputs agree to float rounding. Measured
-# with `tfport verify` on all seven examples: at most 8.9e-8 (binary_mlp), exactly 0 for most.
-# 1e-5 is the bound the TensorFlow migration guide suggests for float32.
+# Same weights, same batch, same float32 ops: measured at most 8.9e-8 (binary_mlp), 0 for most;
+# 1e-5 is the TensorFlow migration guide's float32 bound.
 FORWARD_TOLERANCE = 1e-5
-# Training from the same weights on the same batches: the largest |loss difference| over
-# the steps and the largest |weight difference| after them. With the defaults matched,
-# measured at most 1.4e-6 (cnn_onehot, 5 Adam steps: float summation order differs between
-# a TF1 graph and Keras's traced step); one differing default (Adam's epsilon) moves the
-# weights by 5e-4 after a single step, so this bound separates the two cases 50-fold.
+# Training from the same weights, defaults matched: measured at most 1.4e-6 (cnn_onehot, 5 Adam
+# steps: summation order differs); Adam's differing epsilon moves the weights 5e-4 in one step,
+# so this bound separates the two cases 50-fold.
 TRAINING_TOLERANCE = 1e-5
 
 
 @dataclasses.dataclass(frozen=True)
 class Check:
+    """One compared quantity: the largest difference between the ports, and its tolerance."""
+
     name: str
     difference: float
     tolerance: float
@@ -68,3 +61,8 @@ def max_difference(a, b) -> float:
     if a.shape != b.shape:
         return float("inf")
     return float(np.max(np.abs(a - b))) if a.size else 0.0
+
+
+def weights_difference(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> float:
+    """The largest `max_difference` over the weights of `a`, each against `b`'s by name."""
+    return max(max_difference(a[name], b[name]) for name in a)

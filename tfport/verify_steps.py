@@ -1,11 +1,4 @@
-"""Both ports of an example driven side by side, for `tfport verify` (tfport/verify.py).
-
-`load_steps` loads each port's data (and checks that the two loaded the same), takes the
-first samples of the training set, and gives a `Steps`: one forward pass and one training
-step in each API through the ports' own functions, and the Keras model holding given
-weights. The checks in tfport/verify.py and tfport/verify_bert.py compare what these
-return.
-"""
+"""Both ports of an example driven side by side for `tfport verify`: data, forward, one step."""
 
 from __future__ import annotations
 
@@ -26,13 +19,11 @@ if TYPE_CHECKING:
 
 
 class Steps:
-    """One example's forward pass and training step in each API, through the ports' own
-    functions (sigmoid_step, one neuron with no data set, steps by its `gradient_step`).
+    """One example's forward pass and training step in each API, through the ports' own functions.
 
-    `x` is what the TF1 port feeds, `keras_x` what the Keras port fits on (the same arrays,
-    but for bert_classifier: token features against the sentences). The models are built
-    for `steps` epochs (`built`), so that a learning-rate schedule spans the K steps; each
-    step trains one of them (`profile`)."""
+    `x` is what the TF1 port feeds, `keras_x` what the Keras port fits on (bert_classifier:
+    sentences, not token features). The models are built for `steps` epochs (`built`), so
+    that a learning-rate schedule spans them; each step trains one (`profile`)."""
 
     def __init__(self, example_id: str, tf1: TF1Port, new: KerasPort, profile: Profile,
                  x: np.ndarray, keras_x: np.ndarray, y: np.ndarray, seed: int, steps: int):
@@ -76,35 +67,18 @@ class Steps:
 
 def load_steps(example_id: str, tf1: TF1Port, new: KerasPort, steps: int, seed: int,
                samples: int, data: str = "quick") -> tuple[Steps, Check]:
-    """Both ports' first `samples` training samples of the `data` profile's data (quick by
-    default), one step per `train` call, and the check that the two ports loaded the same."""
-    quick = get_profile(example_id, data)
-    (x, keras_x, y, test), data_check = _load_data(example_id, quick, tf1, new)
-    x, keras_x, y = x[:samples], keras_x[:samples], y[:samples]
-    # One step per call of `train`: one epoch whose one batch is all the samples; dropout off
-    # (bert_classifier), so that the same weights take the same step.
-    profile = dataclasses.replace(quick, epochs=1, batch_size=quick.batch_size and len(x),
-                                  train_size=len(x), dropout=False)
-    stepper = Steps(example_id, tf1, new, profile, x, keras_x, y, seed, steps)
-    if test is not None:  # sigmoid_step has no test set
-        stepper.x_test, stepper.keras_x_test, stepper.y_test = test
-    return stepper, data_check
-
-
-def _load_data(example_id: str, profile: Profile, tf1: TF1Port,
-               new: KerasPort) -> tuple[tuple, Check]:
-    """The training inputs of each port and the labels, the test set likewise (TF1 inputs,
-    Keras inputs, labels), and a check that both ports load the same data: the same arrays, or (bert_classifier) the sentences that KerasHub's
-    preprocessor turns into the TF1 port's token features, id for id."""
-    example = check_example(example_id)
+    """Both ports' first `samples` training samples of the `data` profile, one step per `train`
+    call, and the check that both ports load the same arrays (bert_classifier: sentences that
+    tokenize into the TF1 port's features)."""
+    quick, example = get_profile(example_id, data), check_example(example_id)
     if example.one_neuron:  # the article's one sample, written into both ports
         loaded = [(np.array([port.x_values]), np.array([[port.y_value]])) for port in (tf1, new)]
     else:
-        loaded = [port.load_data(profile) for port in (tf1, new)]
+        loaded = [port.load_data(quick) for port in (tf1, new)]
     tf1_arrays, keras_arrays = loaded
     compared = list(keras_arrays)
     if example.text:  # the Keras model tokenizes the sentences itself
-        preprocessor = new.build_model(profile).preprocessor
+        preprocessor = new.build_model(quick).preprocessor
         for index in (0, 2):  # the sentences, as the TF1 port's [n, 3, length] features
             features = preprocessor(keras_arrays[index])
             compared[index] = np.stack([np.asarray(features[name]).astype("int32") for name in
@@ -112,6 +86,15 @@ def _load_data(example_id: str, profile: Profile, tf1: TF1Port,
     difference = max(max_difference(a, b) for a, b in zip(tf1_arrays, compared))
     if len(tf1_arrays) != len(keras_arrays):
         difference = float("inf")
-    test = (tf1_arrays[2], keras_arrays[2], tf1_arrays[3]) if len(tf1_arrays) == 4 else None
-    return (tf1_arrays[0], keras_arrays[0], tf1_arrays[1], test), Check(
-        "data: the same arrays, training and test", difference, 0.0)
+    data_check = Check("data: the same arrays, training and test", difference, 0.0)
+
+    x, keras_x, y = tf1_arrays[0][:samples], keras_arrays[0][:samples], tf1_arrays[1][:samples]
+    # One step per call of `train`: one epoch whose one batch is all the samples; dropout off
+    # (bert_classifier), so that the same weights take the same step.
+    profile = dataclasses.replace(quick, epochs=1, batch_size=quick.batch_size and len(x),
+                                  train_size=len(x), dropout=False)
+    stepper = Steps(example_id, tf1, new, profile, x, keras_x, y, seed, steps)
+    if len(tf1_arrays) == 4:  # sigmoid_step has no test set
+        stepper.x_test, stepper.keras_x_test, stepper.y_test = (tf1_arrays[2], keras_arrays[2],
+                                                                tf1_arrays[3])
+    return stepper, data_check
