@@ -1,20 +1,11 @@
-"""The notebooks' live code: the twins' own source in cells a learner can edit and re-run.
+"""The notebooks' live code: the twins' own source, step by step, in cells a learner can edit
+and re-run (notebooks/README.md says how to use them).
 
-Each notebook holds, for each of its examples, the code of `legacy_tf1/<id>.py` and
-`keras_models/<id>.py` as executable cells, step by step: the TF1 cell of a step, then the
-Keras cell of the same step (`twin_cells`). The cells are generated from the files, never
-copied by hand: `python -m tfport.notebook` rewrites them in every notebook, and
-`python -m tfport.notebook --check` (run by the tests) fails when a notebook is out of date.
-
-A twin cell starts with `%%port legacy_tf1/<id>.py` (an IPython cell magic this module
-registers, `%load_ext tfport.notebook`): the cell runs inside a copy of that port module, so
-that the TF1 and the Keras port's functions of the same name do not overwrite each other, and
-the port's own `run` calls the functions as the cells last defined them. The files on disk
-do not change. `run_port` runs such a copy; `port` hands it out (for an exercise, say).
-
-A port file's last step, its `if __name__ == "__main__":` block (`SCRIPT`), gets no cell: it
-starts the file as a script from a terminal (`tfport.script`), and in a notebook, where the
-cell runs inside the copy of the port module, it would never run.
+`python -m tfport.notebook` rewrites the generated `%%port PATH` cells (`twin_cells`) from
+legacy_tf1/ and keras_models/; `--check` fails when a notebook is out of date. `%%port`
+(`%load_ext tfport.notebook`) runs a cell inside a copy of that port's module (`port`), so
+the TF1 and Keras functions of one name stay apart; `run_port` runs that copy. A port file's
+script block (`SCRIPT`) gets no cell: inside the module's copy it would never run.
 """
 
 from __future__ import annotations
@@ -25,7 +16,6 @@ import ast
 import dataclasses
 import difflib
 import html
-import importlib
 import inspect
 import re
 import sys
@@ -48,9 +38,8 @@ SCRIPT = "__main__"  # the step name of a port file's script block, which no cel
 
 @dataclasses.dataclass(frozen=True)
 class Step:
-    """One top-level piece of a port file: its imports (with the module docstring), a
-    function or class (with the comments just above it), other statements, or its script
-    block (`SCRIPT`)."""
+    """One top-level piece of a port file: its imports (with the module docstring), a function
+    or class (with the comments above it), other statements, or its script block."""
 
     name: str
     source: str
@@ -61,18 +50,17 @@ def steps(path: str | Path) -> list[Step]:
     blank lines they are the file again (`tests/test_notebooks.py` checks it)."""
     text = (ROOT / path).read_text()
     lines = text.splitlines()
-    starts: list[int] = []
-    after_definition = False
-    for node in ast.parse(text).body:
+    body = ast.parse(text).body
+    starts = [0]  # the docstring and the imports
+    definitions = (ast.FunctionDef, ast.ClassDef)
+    for previous, node in zip(body, body[1:]):
         first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1
         while first > 0 and lines[first - 1].startswith("#"):  # its comments come with it
             first -= 1
-        definition = isinstance(node, (ast.FunctionDef, ast.ClassDef))
-        if not starts:
-            starts.append(0)  # the docstring and the imports
-        elif definition or after_definition or _is_script_block(node):
-            starts.append(first)  # (statements after statements stay one step)
-        after_definition = definition
+        # (statements after statements stay one step)
+        if isinstance(node, definitions) or isinstance(previous, definitions) \
+                or _is_script_block(node):
+            starts.append(first)
     sources = ["\n".join(lines[begin:end]).strip("\n")
                for begin, end in zip(starts, starts[1:] + [len(lines)])]
     return [Step(step_name(source), source) for source in sources]
@@ -80,17 +68,12 @@ def steps(path: str | Path) -> list[Step]:
 
 def _is_script_block(node: ast.stmt) -> bool:
     """Whether `node` is `if __name__ == "__main__":`."""
-    test = getattr(node, "test", None)
-    return (isinstance(node, ast.If) and isinstance(test, ast.Compare)
-            and isinstance(test.left, ast.Name) and test.left.id == "__name__"
-            and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
-            and test.comparators[0].value == "__main__")
+    return isinstance(node, ast.If) and ast.unparse(node.test) == "__name__ == '__main__'"
 
 
 def step_name(source: str) -> str:
-    """"imports" for the module's first step, `SCRIPT` for its script block, the name of
-    the first function or class a step defines, or the names that a step of other
-    statements binds."""
+    """A step's name: "imports", `SCRIPT`, the first function or class it defines, or the
+    names its statements bind."""
     body = ast.parse(source).body
     if not body:
         return ""
@@ -114,8 +97,7 @@ def port_paths(example_id: str) -> tuple[str, str]:
 
 
 def shown_steps(path: str | Path) -> list[Step]:
-    """The `steps` of a port file that the notebooks show as cells: all but its script
-    block (`SCRIPT`)."""
+    """The `steps` of a port file that the notebooks show as cells: all but `SCRIPT`."""
     return [step for step in steps(path) if step.name != SCRIPT]
 
 
@@ -145,7 +127,8 @@ def twin_cells(example_id: str) -> list[Any]:
         cell = nbformat.v4.new_code_cell(f"%%{MAGIC} {path}\n{step.source}",
                                          metadata={"tags": [TWIN]})
         # the same id each time it is made, so that a rewrite changes only what changed
-        cell.id = re.sub(r"[^A-Za-z0-9_-]", "-", f"{path.split('/')[0]}-{example_id}-{step.name}")[:64]
+        name = f"{path.split('/')[0]}-{example_id}-{step.name}"
+        cell.id = re.sub(r"[^A-Za-z0-9_-]", "-", name)[:64]
         cells.append(cell)
     return cells
 
@@ -155,12 +138,8 @@ def refreshed(notebook: Any) -> Any:
     whose metadata names an example (`MARK`), that example's cells; old twin cells dropped."""
     cells = []
     for cell in notebook.cells:
-        if TWIN in cell.get("metadata", {}).get("tags", []):
-            continue
-        cells.append(cell)
-        example_id = cell.get("metadata", {}).get(MARK)
-        if example_id:
-            cells += twin_cells(example_id)
+        if TWIN not in cell.metadata.get("tags", []):
+            cells += [cell, *(twin_cells(cell.metadata[MARK]) if MARK in cell.metadata else [])]
     notebook.cells = cells
     return notebook
 
@@ -209,9 +188,8 @@ def edited(path: str) -> list[str]:
 
 def run_port(path: str, profile: str | Profile = "quick", seed: int = 0,
              verbose: int = 2) -> RunResult:
-    """Run a port as the notebook's cells define it (`run`, from the copy): the example's
-    profile by name, one progress line per epoch. A run whose cells were edited says so in
-    its record: `extra["edited_in_notebook"]`, and a fingerprint that matches no file."""
+    """Run a port as the notebook's cells define it (its copy's `run`). A run from edited
+    cells says so in its record: `extra["edited_in_notebook"]`, and a fingerprint no file has."""
     example_id = Path(path).stem
     if isinstance(profile, str):
         profile = get_profile(example_id, profile)
@@ -228,18 +206,14 @@ def run_port(path: str, profile: str | Profile = "quick", seed: int = 0,
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """`%load_ext tfport.notebook`: TensorFlow imported without its start-up lines, and the
-    `%%port PATH` cell magic."""
+    """`%load_ext tfport.notebook`: a quiet TensorFlow start, and the `%%port PATH` magic."""
     from tfport import runtime
 
     runtime.quiet_start()
     # tqdm (which KerasHub imports) warns in a notebook without ipywidgets; nothing uses it
     warnings.filterwarnings("ignore", message="IProgress not found")
 
-    def port_magic(line: str, cell: str) -> None:
-        run_cell(line, cell)
-
-    ipython.register_magic_function(port_magic, magic_kind="cell", magic_name=MAGIC)
+    ipython.register_magic_function(run_cell, magic_kind="cell", magic_name=MAGIC)
 
 
 # --- the run scaffolds, shown (not edited: every port of an API shares them) ------------
@@ -254,26 +228,27 @@ class SideBySide:
         def column(heading: str, code: str) -> str:
             return (f"<td style='vertical-align:top;text-align:left;width:50%'>"
                     f"<b>{html.escape(heading)}</b>"
-                    f"<pre style='font-size:11px;white-space:pre-wrap'>{html.escape(code)}</pre></td>")
+                    f"<pre style='font-size:11px;white-space:pre-wrap'>{html.escape(code)}</pre>"
+                    "</td>")
 
         return (f"<table style='width:100%'><caption>{html.escape(self.title)}</caption><tr>"
                 f"{column(*self.left)}{column(*self.right)}</tr></table>")
 
     def __repr__(self) -> str:
-        return "\n".join([self.title, *(f"--- {heading}\n{code}" for heading, code in (self.left, self.right))])
+        return "\n".join([self.title, *(f"--- {heading}\n{code}"
+                                         for heading, code in (self.left, self.right))])
 
 
 def run_scaffolds() -> SideBySide:
     """What every port's `run` does around the article's functions: the TF1 session scaffold
     (graph, Session, initializer, batched evaluation and prediction) beside the Keras one."""
-    tf1 = importlib.import_module("legacy_tf1.session")
-    new = importlib.import_module("keras_models.program")
-    return SideBySide(
-        "run: load, build, train, evaluate, predict",
-        (f"TF1: {tf1.__name__}", inspect.getsource(tf1.new_session) + "\n"
-         + inspect.getsource(tf1.run_program)),
-        (f"Keras 3: {new.__name__}", inspect.getsource(new.run_program)),
-    )
+    from keras_models import program as new
+    from legacy_tf1 import session as tf1
+
+    return SideBySide("run: load, build, train, evaluate, predict",
+                      (f"TF1: {tf1.__name__}", inspect.getsource(tf1.new_session) + "\n"
+                       + inspect.getsource(tf1.run_program)),
+                      (f"Keras 3: {new.__name__}", inspect.getsource(new.run_program)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -285,18 +260,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     import nbformat
 
-    stale = []
-    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
-        if not out_of_date(path):
-            continue
-        stale.append(path.name)
-        if not args.check:
-            nbformat.write(refreshed(nbformat.read(path, as_version=4)), path)
+    stale = [path for path in sorted(NOTEBOOKS.glob("*.ipynb")) if out_of_date(path)]
+    names = ", ".join(path.name for path in stale)
     if args.check and stale:
-        print(f"out of date with the twins: {', '.join(stale)}; run python -m tfport.notebook",
+        print(f"out of date with the twins: {names}; run python -m tfport.notebook",
               file=sys.stderr)
         return 1
-    print(("rewrote " if stale else "up to date: ") + ", ".join(stale or ["every notebook"]))
+    for path in stale:
+        nbformat.write(refreshed(nbformat.read(path, as_version=4)), path)
+    print(f"rewrote {names}" if stale else "up to date: every notebook")
     return 0
 
 

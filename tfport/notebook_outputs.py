@@ -1,13 +1,8 @@
-"""The notebooks as a CI-style run leaves them: run top to bottom, with their outputs, for
-readers who do not run Jupyter (the documentation site shows these).
+"""The notebooks as a CI-style run leaves them, with their outputs, for the site's readers.
 
-`python -m tfport.notebook_outputs` runs every notebook of notebooks/ in a fresh Jupyter
-kernel on the quick profile, as tests/test_notebooks.py does, and writes each, with its
-outputs, to notebooks/executed/<name>.ipynb, after one Markdown cell that says which command,
-machine, device and date made it. The copies are made, never committed (.gitignore): the
-stored notebooks stay without outputs. A copy is current while its cells, that first one
-aside, are the stored notebook's (`is_current`); where none is, the site shows the stored
-notebook.
+`python -m tfport.notebook_outputs` runs each notebook on the quick profile, as the tests do,
+into notebooks/executed/ (made, never committed), after a Markdown cell that says how; the
+site shows a copy while it is current (`is_current`), else the stored notebook.
 """
 
 from __future__ import annotations
@@ -46,25 +41,17 @@ def is_current(notebook: Path) -> bool:
 
 
 def run_notebook(notebook: Path, profile: str = "quick", timeout_s: int = 1200):
-    """`notebook` run top to bottom in a fresh kernel on `profile` (the notebooks'
-    TFPORT_NOTEBOOK_PROFILE switch), its outputs kept, with the Markdown cell that says so
-    first. A cell that raises stops the run (nbclient's CellExecutionError)."""
+    """`notebook` run in a fresh kernel on `profile` (TFPORT_NOTEBOOK_PROFILE), its outputs
+    kept, after a Markdown cell that says so. A cell that raises stops it (CellExecutionError)."""
     import nbformat
     from nbclient import NotebookClient
 
     from tfport import backends
 
     book = nbformat.read(notebook, as_version=4)
-    previous = os.environ.get("TFPORT_NOTEBOOK_PROFILE")
-    os.environ["TFPORT_NOTEBOOK_PROFILE"] = profile
-    try:
-        NotebookClient(book, timeout=timeout_s, kernel_name="python3",
-                       resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
-    finally:
-        if previous is None:
-            os.environ.pop("TFPORT_NOTEBOOK_PROFILE", None)
-        else:
-            os.environ["TFPORT_NOTEBOOK_PROFILE"] = previous
+    client = NotebookClient(book, timeout=timeout_s, kernel_name="python3",
+                            resources={"metadata": {"path": str(NOTEBOOKS)}})
+    client.execute(env={**os.environ, "TFPORT_NOTEBOOK_PROFILE": profile})  # the kernel's
     for cell in book.cells:
         cell.metadata.pop("execution", None)  # per-cell timestamps: noise in every diff
     made = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

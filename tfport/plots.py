@@ -1,7 +1,5 @@
-"""Every figure the project draws, written to PNG files.
-
-Figures are built with `matplotlib.figure.Figure` rather than `pyplot`, so nothing depends
-on a display or a global backend; in a notebook the returned figure shows itself.
+"""Every figure the project draws, written to PNG files. `matplotlib.figure.Figure`, not
+`pyplot`: no display or global backend needed; in a notebook the returned figure shows itself.
 """
 
 from __future__ import annotations
@@ -18,11 +16,8 @@ from tfport.results import RunResult
 
 def loss_curves(results: Sequence[RunResult], path: str | Path | None = None,
                 x_label: str = "epoch") -> Figure:
-    """The training-loss curves of several runs on the same axes, every few steps.
-
-    Each run's `loss_by_step` (`tfport.steplog`) is drawn against the step, with a dotted line
-    at the end of every epoch; a record without one (made before it was kept) draws its
-    per-epoch losses against `x_label`."""
+    """Several runs' training losses on one axes: each `loss_by_step` (`tfport.steplog`)
+    against the step, epoch ends dotted; records without one, per epoch against `x_label`."""
     figure = Figure(figsize=(6.4, 4.0), layout="constrained")
     axes = figure.add_subplot()
     by_step = all(result.loss_by_step for result in results)
@@ -70,12 +65,8 @@ def _epoch_by_epoch(log: dict) -> tuple[list[float], list[float]]:
 def prediction_grid(images: np.ndarray, results: Sequence[RunResult],
                     class_names: Sequence[str] | None = None,
                     path: str | Path | None = None) -> Figure:
-    """The first test digits, each titled with its label and every run's prediction.
-
-    `images`: the test images in the order the runs saw them (n, 28, 28) or flattened;
-    the predictions come from each result's `extra["first_predictions"]`. A wrong
-    prediction is drawn in red.
-    """
+    """The first test `images` (in the runs' order, 28x28 or flat), each titled with its label
+    and every run's `extra["first_predictions"]`; a wrong prediction in red."""
     labels = results[0].extra["first_labels"]
     shown = min(len(labels), len(images))
     name = (lambda k: class_names[k]) if class_names else str
@@ -150,12 +141,8 @@ def bench_bars(summaries: Sequence, path: str | Path | None = None) -> Figure:
 
 
 def scatter_inputs(x_train: np.ndarray, y_train: np.ndarray, path: str | Path | None = None) -> Figure:
-    """Article 000's figure: feature 0 against feature 1, coloured by the first one-hot column.
-
-    Drawn as the article wrote it. On MNIST, features 0 and 1 are the two top-left corner
-    pixels, which are 0 in every image, so the plot shows a single point: the article's
-    figure was made for some other data and says nothing about MNIST.
-    """
+    """Article 000's figure as it wrote it: feature 0 against 1, coloured by one-hot column 0.
+    On MNIST both are top-left corner pixels, 0 in every image: the plot is a single point."""
     figure = Figure(figsize=(5.0, 4.0), layout="constrained")
     axes = figure.add_subplot()
     axes.scatter(x_train[:, 0], x_train[:, 1], c=y_train[:, 0], cmap="Spectral")

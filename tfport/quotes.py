@@ -1,10 +1,6 @@
-"""The articles' own words and code, quoted verbatim.
-
-The notebooks quote each snippet as the article printed it, and `tfport.upgrade` feeds
-article 000's code to TensorFlow's `tf_upgrade_v2`. Each example's quote is copied line for
-line from `shared/seeds/` into `articles/<id>.md` at the root of this clone (the articles
-themselves are not part of this repository); `tests/test_quotes.py` checks every copy
-against its article.
+"""The articles' own words and code, quoted verbatim from `articles/<id>.md` at the root of
+this clone: each copied line for line from its article in `shared/seeds/` (not part of this
+repository), as `tests/test_quotes.py` checks.
 """
 
 from __future__ import annotations

@@ -11,9 +11,8 @@ from tfport.errors import OutputError
 
 def write_report(path: str | Path, title: str, command: str, environment: dict[str, str],
                  body: Sequence[str], payload: dict[str, Any] | None = None) -> str:
-    """Write `path` (Markdown) and, with `payload`, the same stem as `.json`; return the text.
-
-    The Markdown starts with the title, the command and date, the versions and the machine."""
+    """Write `path` (Markdown: the title, the command and date, the versions and machine, then
+    `body`) and, with `payload`, the same stem as `.json`; return the text."""
     path, env = Path(path), environment
     device = f", device: {env['device']}" if env.get("device") else ""
     if env.get("backend"):

@@ -6,7 +6,9 @@ off, which Keras 3 in this process needs on.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 import json
 import os
 import subprocess
@@ -27,9 +29,6 @@ class Upgrade:
 
 def upgrade(source: str, filename: str = "snippet.py") -> Upgrade:
     """Run `tf_upgrade_v2`'s converter (the command-line tool's default settings) on `source`."""
-    import contextlib
-    import io
-
     from tensorflow.tools.compatibility import ast_edits, tf_upgrade_v2
 
     upgrader = ast_edits.ASTCodeUpgrader(tf_upgrade_v2.TFAPIChangeSpec())
@@ -60,10 +59,9 @@ def try_upgraded(upgraded: str, train_size: int = 256, test_size: int = 1000,
                  timeout_s: float = 300) -> list[Attempt]:
     """Run `upgraded` on a few MNIST images (as the article's undefined `X_train`, ...),
     once per hand change."""
-    sources, source = [], upgraded
-    for _, old, new in HAND_CHANGES:
-        source = source.replace(old, new) if old else source
-        sources.append(source)
+    sources = [upgraded]
+    for _, old, new in HAND_CHANGES[1:]:
+        sources.append(sources[-1].replace(old, new))
     with tempfile.TemporaryDirectory() as work:
         spec = Path(work) / "attempts.json"
         spec.write_text(json.dumps({"sources": sources, "train_size": train_size,
@@ -76,14 +74,12 @@ def try_upgraded(upgraded: str, train_size: int = 256, test_size: int = 1000,
         if completed.returncode != 0 or len(lines) != len(sources):
             raise RuntimeError(f"the trial process failed (exit {completed.returncode}): "
                                f"{completed.stderr.strip().splitlines()[-1:]}")
-    return [Attempt(change, **json.loads(line)) for (change, _, _), line in zip(HAND_CHANGES, lines)]
+    return [Attempt(change, **json.loads(line))
+            for (change, _, _), line in zip(HAND_CHANGES, lines)]
 
 
 def _attempt_all(spec_path: str) -> None:
     """In the child process: run each source, print one JSON line per attempt."""
-    import contextlib
-    import io
-
     import numpy as np
     import tensorflow as tf
 
@@ -106,11 +102,11 @@ def _attempt_all(spec_path: str) -> None:
                 exec(compile(source, "upgraded.py", "exec"), {"__name__": "__main__", **arrays})
             ran, output = True, "\n".join(printed.getvalue().strip().splitlines()[-3:])
         except Exception as error:  # the point is to report whatever stops it
-            where = traceback.extract_tb(error.__traceback__)[-1]
-            line = next((f.lineno for f in reversed(traceback.extract_tb(error.__traceback__))
-                         if f.filename == "upgraded.py"), where.lineno)
-            message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-            ran, output = False, f"line {line}: {type(error).__name__}: {textwrap.shorten(message, 200)}"
+            frames = traceback.extract_tb(error.__traceback__)
+            line = next((f.lineno for f in reversed(frames) if f.filename == "upgraded.py"),
+                        frames[-1].lineno)
+            message = textwrap.shorten((str(error).strip().splitlines() or [""])[0], 200)
+            ran, output = False, f"line {line}: {type(error).__name__}: {message}"
         print(json.dumps({"ran": ran, "output": output}), flush=True)
 
 
