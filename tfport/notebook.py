@@ -16,6 +16,7 @@ import ast
 import dataclasses
 import difflib
 import html
+import importlib
 import inspect
 import re
 import sys
@@ -242,9 +243,9 @@ class SideBySide:
 def run_scaffolds() -> SideBySide:
     """What every port's `run` does around the article's functions: the TF1 session scaffold
     (graph, Session, initializer, batched evaluation and prediction) beside the Keras one."""
-    from keras_models import program as new
-    from legacy_tf1 import session as tf1
-
+    # By name, as tfport.examples imports a port: tfport never imports the port packages.
+    tf1 = importlib.import_module("legacy_tf1.session")
+    new = importlib.import_module("keras_models.program")
     return SideBySide("run: load, build, train, evaluate, predict",
                       (f"TF1: {tf1.__name__}", inspect.getsource(tf1.new_session) + "\n"
                        + inspect.getsource(tf1.run_program)),
