@@ -3,27 +3,14 @@
     python benchmarks/gpu_records.py --out docs/results/gpu [--profile article]
         [--jax ID ...] [--torch ID ...] [--bert .gpu-data/bert] [--no-reference] [--no-variants]
 
-Runs, each in a fresh process (Keras takes its backend when first imported):
-
-- `tfport run ID --api keras --backend B --profile P --quiet --out OUT` for each example
-  named under `--jax` (default: every example but bert_classifier) and `--torch` (default:
-  cnn_sparse): one record each, with the device;
-- with `--bert FOLDER` (a Hugging Face BERT folder, carried: all-MiniLM-L6-v2),
-  bert_classifier's Keras port on JAX (`bert_on_this_machine`): its `build_model`, `train`
-  and KerasHub's tokenizer as written (KerasHub reads the folder itself), with the batches
-  of sentences made by Grain instead of `tf.data`. It needs the `keras-hub`, `safetensors`
-  and `grain` packages there;
-- `cnn_sparse`'s Keras port as `tfport bench` times it (`python -m tfport.measure`), as
-  written, with 100 steps per call, as `keras fast` (one call per epoch), and as `keras jax
-  scan` (the same model and optimizer in keras-io's JAX loop, one `lax.scan` per epoch), on
-  JAX: seconds per epoch;
-- the same network, optimizer and batches in plain PyTorch (`reference_torch_cnn`), the
-  reference docs/backends.md's GPU table compares with, and in plain JAX with one jitted
-  `lax.scan` per epoch (`reference_jax_scan_cnn`), the floor for the fast Keras variant.
-
-It needs no TensorFlow: the machine this project can borrow a GPU on
-has JAX and PyTorch only. The TF1 ports are not run here. Everything it writes is listed in
-OUT/index.json.
+Each in a fresh process (Keras takes its backend when first imported): `tfport run ID --api
+keras --backend B` for each example under `--jax` and `--torch`; with `--bert FOLDER` (a
+Hugging Face BERT folder) bert_classifier's port on JAX with Grain's batches in place of
+`tf.data` (`bert_on_this_machine`; needs keras-hub, safetensors and grain); cnn_sparse's
+Keras port as `tfport bench` times it on JAX (`measured_variant`); and the same network in
+plain PyTorch (`reference_torch_cnn`) and plain JAX (`reference_jax_scan_cnn`), what
+docs/backends.md's GPU table compares with. It needs no TensorFlow (the GPU machine has JAX
+and PyTorch only). Everything it writes is listed in OUT/index.json.
 """
 
 from __future__ import annotations
@@ -65,10 +52,9 @@ BERT_NOTE = ("bert_classifier's port on a machine without TensorFlow (benchmarks
 
 
 def grain_batches(sentences, labels, batch_size: int, shuffle: bool = True):
-    """`tfport.backends.text_batches` without TensorFlow: the sentences and labels in batches
-    as a Grain dataset, which KerasHub's `fit` tokenizes as it does a `tf.data` one. In the
-    order given: only for profiles whose one batch is every sentence, where the order within
-    the batch changes no step."""
+    """`tfport.backends.text_batches` without TensorFlow: a Grain dataset, which KerasHub's
+    `fit` tokenizes as it does a `tf.data` one. Unshuffled: only for one batch of every
+    sentence, where the order changes no step."""
     if batch_size < len(sentences):
         raise SystemExit(f"bert_classifier without TensorFlow runs only profiles whose batch is "
                          f"all {len(sentences)} sentences (got batches of {batch_size})")
@@ -78,10 +64,9 @@ def grain_batches(sentences, labels, batch_size: int, shuffle: bool = True):
 
 
 def bert_on_this_machine(folder: Path, profile_name: str, out: Path) -> Path:
-    """bert_classifier's Keras port, run by the Keras scaffold as `tfport run` runs it, on a
-    machine without TensorFlow: the checkpoint is the Hugging Face FOLDER, which KerasHub
-    reads itself, and the port's `text_batches` is `grain_batches`. Writes the record
-    (which says so in `extra`) and the loss plot; returns the record's path."""
+    """bert_classifier's Keras port as `tfport run` runs it, without TensorFlow: KerasHub
+    reads the Hugging Face FOLDER, `text_batches` is `grain_batches`. Writes the record (which
+    says so in `extra`) and the loss plot; returns the record's path."""
     import importlib
 
     from keras_models import program
@@ -101,8 +86,7 @@ def bert_on_this_machine(folder: Path, profile_name: str, out: Path) -> Path:
 
 
 def child(what: str, argv: list[str], backend: str | None = None) -> dict:
-    """The JSON a child process prints (`bench.child_json`, from the project root, on Keras's
-    `backend`), or {"error": the end of its error output}; says how it went."""
+    """`bench.child_json` from the project root on Keras's `backend`, or {"error": ...}."""
     try:
         found, seconds = bench.child_json(argv, backend and {"KERAS_BACKEND": backend},
                                           cwd=ROOT, what=what)
@@ -132,10 +116,8 @@ def measured_variant(variant: str, backend: str, profile: str) -> dict:
 
 
 def reference_torch_cnn(profile_name: str, seed: int = 0) -> dict:
-    """cnn_sparse's network in plain PyTorch: conv 3x3x32 relu, max-pool 2x2, dense 128 relu,
-    dense 10; Adam at the profile's learning rate with Keras's epsilon (1e-7); batches of the
-    profile's size, shuffled every epoch; cross-entropy on the logits (the softmax folded
-    into the loss, as PyTorch does it)."""
+    """cnn_sparse's network, Adam (Keras's epsilon, 1e-7) and shuffled batches in plain
+    PyTorch, cross-entropy on the logits (the softmax folded into the loss)."""
     import numpy as np
     import torch
 
@@ -182,11 +164,9 @@ def reference_torch_cnn(profile_name: str, seed: int = 0) -> dict:
 
 
 def reference_jax_scan_cnn(profile_name: str, seed: int = 0) -> dict:
-    """cnn_sparse's network in plain JAX, each epoch one jitted `lax.scan` over its batches:
-    Glorot-uniform kernels and zero biases as Keras makes them, Adam written out with Keras's
-    defaults (epsilon 1e-7), batches of the profile's size from a new permutation each epoch
-    (a last partial batch is dropped), cross-entropy on the logits. The fastest way this
-    network trains on JAX: the floor for the Keras port's fast variant."""
+    """cnn_sparse's network in plain JAX, each epoch one jitted `lax.scan` over its batches
+    (a new permutation each epoch, a last partial batch dropped): Keras's initializers, Adam
+    with Keras's defaults, cross-entropy on the logits. The floor for `keras fast` on JAX."""
     import jax
     import jax.numpy as jnp
     import numpy as np
@@ -263,9 +243,8 @@ def reference_jax_scan_cnn(profile_name: str, seed: int = 0) -> dict:
 
 
 def report(index: dict) -> str:
-    """The Markdown that docs/backends.md's GPU section shows: every Keras record, one row
-    each, then cnn_sparse's training time as the Keras port and as plain loops on the same
-    GPU."""
+    """docs/backends.md's GPU table: every Keras record, then cnn_sparse's training time as
+    the Keras port and as plain loops on the same GPU."""
     from tfport.results import RunResult
     from tfport.tables import markdown_table, one_row_each
 
@@ -343,16 +322,16 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "index.json").write_text(json.dumps(index, indent=2) + "\n")
 
     if not args.no_reference:
-        for name, reference in (("torch", reference_torch_cnn), ("jax_scan", None)):
-            if reference is None:  # JAX in a child: it must not share the GPU with PyTorch
-                found = child("plain JAX cnn_sparse",
-                              [sys.executable, __file__, "--jax-scan-only", args.profile])
-            else:
-                found = reference(args.profile)
-            index["reference" if name == "torch" else "reference_jax_scan"] = found
-            save()
-            print(f"plain {name} cnn_sparse: {found.get('test_accuracy')} in "
-                  f"{found.get('train_time_s')} s", flush=True)
+        index["reference"] = reference_torch_cnn(args.profile)
+        save()
+        # JAX in a child: it must not share the GPU with PyTorch
+        index["reference_jax_scan"] = child("plain JAX cnn_sparse",
+                                            [sys.executable, __file__, "--jax-scan-only",
+                                             args.profile])
+        save()
+        for name in ("reference", "reference_jax_scan"):
+            print(f"{name}: {index[name].get('test_accuracy')} in "
+                  f"{index[name].get('train_time_s')} s", flush=True)
     if not args.no_variants:  # beside the references: the ratio the report is for
         for variant in ("keras fit", "keras fit, 100 steps/call", "keras fast", "keras jax scan"):
             index["variants"].append(measured_variant(variant, "jax", args.profile))

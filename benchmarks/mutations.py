@@ -3,15 +3,10 @@ tests catch it.
 
     python benchmarks/mutations.py [--only NAME ...] [--out docs/mutations]
 
-Each mutation is a one-line change to a port, a scaffold or a shared loader (the kinds of bug
-that once passed every test: a data leak, a wrong optimizer setting, a wrong loss, a wrong
-layer, a training-loop or an evaluation bug), with the tests that should catch it.
-For each, the script copies the tracked files to a temporary folder, applies the change,
-runs those tests there with pytest, and records "caught" (a test failed) or "SURVIVED"
-(every test passed: the tests would let that wrong port through). A first run of all the
-named tests on the unchanged copy must pass, so that a "caught" means the bug, not a broken
-suite. The table, with command, date, machine and times, goes to `--out` (Markdown and
-JSON); docs/mutations/ holds the committed one.
+Each mutation is a one-line change with the tests that should catch it, run in a copy of the
+tracked files: "caught" (a test failed) or "SURVIVED" (every test passed). The unchanged copy
+must pass those tests first, so that "caught" means the bug. docs/testing.md says why; the
+committed table (Markdown and JSON) is docs/mutations/.
 """
 
 from __future__ import annotations

@@ -3,12 +3,10 @@
     python benchmarks/quick_spread.py [--seeds 0 1 2 3 4] [--out docs/spread/quick.json] [IDS ...]
     python benchmarks/quick_spread.py --table docs/spread/quick.json   (the .md beside it, again)
 
-For every example and API it prints the test accuracy and test loss at each seed, their
-minimum and mean, and the largest |keras - tf1| gap at the same seed. With `--out` it writes
-them, with the command, date, machine and versions, as JSON (or, when the file exists, adds
-or replaces the examples run). tests/test_examples.py reads the committed
-docs/spread/quick.json: every accuracy bar must sit below the lowest run in it, and every
-agreement tolerance is a fixed multiple of the largest gap in it.
+For every example and API: the test accuracy and loss at each seed, and the largest
+|keras - tf1| gap at the same seed. `--out` adds or replaces the examples run in that JSON
+(with command, date, machine, versions); tests/test_examples.py reads docs/spread/quick.json
+(docs/testing.md).
 """
 
 from __future__ import annotations
@@ -36,7 +34,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.table:
         spread = json.loads(args.table.read_text())
-        write(args.table, argparse.Namespace(profile=spread["profile"]), {}, {})
+        write(args.table, spread["profile"], {}, {})
         return
 
     measured, environment = {}, {}
@@ -58,7 +56,7 @@ def main() -> None:
     print()
     print(table(measured))
     if args.out:
-        write(args.out, args, measured, environment)
+        write(args.out, args.profile, measured, environment)
 
 
 def table(examples: dict) -> str:
@@ -77,17 +75,17 @@ def table(examples: dict) -> str:
                            "max |keras-tf1| same seed", "test loss", "max loss gap"], rows)
 
 
-def write(path: Path, args: argparse.Namespace, measured: dict, environment: dict) -> None:
+def write(path: Path, profile: str, measured: dict, environment: dict) -> None:
     spread = json.loads(path.read_text()) if path.exists() else {"examples": {}}
     when = bench.utc_now()
     for example_id, figures in measured.items():
         spread["examples"][example_id] = {
-            **figures, "seeds": args.seeds, "measured": when,
+            **figures, "measured": when,
             "command": "python benchmarks/quick_spread.py " + " ".join(sys.argv[1:]),
             "machine": f"{bench.this_machine()}, {environment.get('device', '?')}",
             "versions": {key: environment.get(key) for key in ("tensorflow", "keras", "python")},
         }
-    spread["profile"] = args.profile
+    spread["profile"] = profile
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(spread, indent=2) + "\n")
     # and the table of every example in the file, beside it, for the docs pages to show

@@ -24,13 +24,16 @@ INDEX = BENCHMARKS / "README.md"
 MAX_LINES = 1000  # an index and the scripts it keeps, not every investigation
 
 
-def entries() -> dict[str, dict[str, str]]:
-    """The index's entries: {"Kept": {name: text}, "Retired": {name: text}}."""
+def entries() -> dict[str, dict[str, dict[str, str]]]:
+    """The index's tables: {"Kept": {script: {column: cell}}, "Retired": {...}}."""
     sections = re.split(r"^## (Kept|Retired)\n", INDEX.read_text(), flags=re.M)
     found = {}
     for title, text in zip(sections[1::2], sections[2::2]):
-        parts = re.split(r"^### (\w+)\n", text, flags=re.M)
-        found[title] = dict(zip(parts[1::2], parts[2::2]))
+        rows = [[cell.strip() for cell in line.strip().strip("|").split(" | ")]
+                for line in text.splitlines() if line.startswith("|")]
+        header, body = rows[0], rows[2:]  # rows[1] is the |---| line
+        assert all(len(row) == len(header) for row in body), f"{title}: a row's cells are off"
+        found[title] = {row[0]: dict(zip(header, row)) for row in body}
     return found
 
 
@@ -46,17 +49,17 @@ def test_every_script_is_in_the_index_and_every_kept_entry_is_a_script():
 
 def test_every_entry_says_its_question_answer_command_and_report():
     for title, named in entries().items():
-        for name, text in named.items():
-            fields = dict(re.findall(r"^- (\w+): (.+)$", text, flags=re.M))
+        for name, fields in named.items():
             for field in ("question", "answer", "command", "report"):
-                assert fields.get(field), f"{name}: no '- {field}:' line"
+                assert fields.get(field), f"{name}: no {field}"
             assert f"benchmarks/{name}.py" in fields["command"], name
             if title == "Retired":
-                assert re.fullmatch(rf"`git show [0-9a-f]{{7,40}}:benchmarks/{name}\.py`",
-                                    fields.get("script", "")), f"{name}: no '- script: `git show HASH:...`'"
+                assert re.fullmatch(r"[0-9a-f]{7,40}", fields.get("commit", "")), \
+                    f"{name}: no commit that holds it"
+                # a report under docs/; or none, and the code that applies the answer
                 reports = [target for target in links_in(fields["report"])
-                           if target.startswith("../docs/")]
-                assert reports, f"{name}: its report line links no report under docs/"
+                           if fields["report"].startswith("none") or target.startswith("../docs/")]
+                assert reports, f"{name}: its report cell links no report under docs/"
 
 
 def links_in(markdown: str) -> list[str]:
@@ -73,8 +76,8 @@ def test_each_retired_script_is_in_the_commit_the_index_names():
                              capture_output=True, text=True)
     if shallow.returncode != 0 or shallow.stdout.strip() != "false":
         pytest.skip("no full git history here")
-    for name, text in entries()["Retired"].items():
-        commit = re.search(rf"git show ([0-9a-f]+):benchmarks/{name}\.py", text).group(1)
+    for name, fields in entries()["Retired"].items():
+        commit = fields["commit"]
         found = subprocess.run(["git", "cat-file", "-e", f"{commit}:benchmarks/{name}.py"],
                                cwd=ROOT, capture_output=True)
         assert found.returncode == 0, f"{commit} holds no benchmarks/{name}.py"

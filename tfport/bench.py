@@ -1,34 +1,11 @@
 """`tfport bench`: how fast each port trains, measured the same way on the same machine.
 
-Every measurement runs in a fresh Python process, so that its start-up and its peak memory
-are its own, and the variants run interleaved (A, B, C, D, A, B, C, D, ...) so that a slow
-minute of the machine hits every variant alike. For each run the child process records:
-
-- import: seconds from the interpreter's start until TensorFlow and Keras are imported;
-- build: seconds to build the graph and session (TF1) or the compiled model (Keras);
-- the training time of each chunk of training, each chunk one call of the port's own
-  training function (for Keras, one `fit`): the first epoch alone, then the other epochs in
-  one call; for full-batch examples the first step alone, then the other steps in up to ten
-  chunks of at least 25 steps. A call's set-up (Keras builds its data pipeline in every
-  `fit`) is thus spread over many steps, as in the ports' own runs;
-  after each chunk (outside the timing) the test accuracy;
-- peak resident memory (ru_maxrss) and the resident memory right after the imports;
-
-and the parent times the whole child process, from its start to its exit (Python's start,
-imports, building, the training measured, and tearing down): what a user waits for, where
-the per-epoch figure shows only the loop.
-
-From those: the steady time per epoch (or step) is the median over the chunks after the
-first, per epoch (step); start-up is the build time plus what the first epoch (step) took beyond a steady one
-(graph optimisation, `tf.function` tracing); time to bar is the training time until the test
-accuracy first reached the profile's bar. The Keras / TF1 ratio is taken repeat by repeat
-(run i of a variant against run i of the faithful TF1 port) and its median reported.
-
-The reference is the machine itself: a float32 matrix multiply through TensorFlow gives the
-rate the hardware reaches, and each run's training FLOP/s (`training_flops`, counted from
-the layer shapes) is reported as a fraction of it.
-
-The child process is `tfport.measure`, which also names the variants.
+Every run is a fresh child process (`tfport.measure`, which also names the variants), the
+variants interleaved (A, B, C, A, B, C, ...) so that a slow minute of the machine hits each
+alike; the parent times each child from start to exit. Here the runs become summaries (steady
+time per epoch, the Keras / TF1 ratio repeat by repeat, start-up, time to bar, memory, the
+share of the machine's GEMM rate), a report and a plot: docs/bench.md says what each means.
+Also the child-process and date helpers the scripts in benchmarks/ share.
 """
 
 from __future__ import annotations
@@ -41,7 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from tfport.errors import BenchError, BenchRunError
 from tfport.examples import EXAMPLES
@@ -52,19 +29,12 @@ from tfport.measure import FAITHFUL_TF1, VARIANTS, label, variants_of
 BENCHMARKED = tuple(example.id for example in EXAMPLES.values() if example.benchmarked)
 GEMM_SIZES = (1024, 2048, 4096)  # the reference is the best rate of any of them
 
-__all__ = ["BENCHMARKED", "FAITHFUL_TF1", "VARIANTS", "BenchError", "BenchRunError", "ChildFailed",
-           "Summary", "bench", "child_json", "measure_in_child", "rewrite",
-           "run_child", "steady_time", "summarise", "table", "this_machine",
-           "utc_now", "variants_of"]
 
-
-def measure_in_child(spec: dict, timeout_s: float,
-                     environment: dict[str, str] | None = None) -> dict:
-    """Run `python -m tfport.measure SPEC` in a fresh process (its environment this one's,
-    with `environment`'s variables set) and read its one line of JSON."""
+def measure_in_child(spec: dict, timeout_s: float) -> dict:
+    """`python -m tfport.measure SPEC` in a fresh process: its JSON and its seconds."""
     found, process_s = child_json(
         [sys.executable, "-m", "tfport.measure", json.dumps(spec)],
-        {"KERAS_BACKEND": spec.get("backend", "tensorflow"), **(environment or {})}, timeout_s,
+        {"KERAS_BACKEND": spec.get("backend", "tensorflow")}, timeout_s,
         what=f"a benchmark run [run: {json.dumps(spec)}]")
     return {**found, "process_s": process_s}
 
@@ -153,15 +123,10 @@ class Summary:
     phases: dict[str, float] | None = None
 
 
-def _per_unit(run: dict) -> list[float]:
-    """Steady seconds per unit (epoch or step) of each chunk after the first."""
-    return [seconds / units for seconds, units in zip(run["chunk_s"][1:], run["chunks"][1:])]
-
-
 def steady_time(run: dict) -> float:
     """A run's steady time per epoch (full batch: per step): the median over the chunks
     after the first."""
-    later = _per_unit(run)
+    later = [seconds / units for seconds, units in zip(run["chunk_s"][1:], run["chunks"][1:])]
     return statistics.median(later) if later else run["chunk_s"][0] / run["chunks"][0]
 
 
@@ -170,12 +135,9 @@ PHASES = ("import", "loading data", "build", "first unit", "other units", "evalu
 
 
 def _phases(run: dict) -> dict[str, float] | None:
-    """A run's whole process split into parts (seconds) that add up to it: importing
-    TensorFlow and Keras; loading the data and the rest (the port's import, closing a TF1
-    session: the child's time less its timed parts); building; the first epoch (step);
-    the other epochs (steps); every evaluation; one prediction over the test set; and the
-    interpreter's start before the child module and the process's exit after it (the
-    parent's time less the child's own)."""
+    """A run's whole process split into parts (seconds) that add up to it: "loading data" is
+    the child's time less its timed parts, "Python start and exit" the parent's time less the
+    child's own."""
     if "end_s" not in run or "process_s" not in run:
         return None
     timed = {"import": run["import_s"], "build": run["build_s"], "first unit": run["chunk_s"][0],
@@ -196,6 +158,13 @@ def _time_to_bar(run: dict) -> float | None:
     return None
 
 
+def _median_range(values: list[float]) -> tuple[Any, Any]:
+    """The median of `values` and their (lowest, highest); (None, None) when there are none."""
+    if not values:
+        return None, None
+    return statistics.median(values), (min(values), max(values))
+
+
 def summarise(runs: list[dict], reference: dict) -> list[Summary]:
     """One summary per (example, variant), in the order the runs were made."""
     summaries = []
@@ -204,22 +173,23 @@ def summarise(runs: list[dict], reference: dict) -> list[Summary]:
         mine = [r for r in runs if (r["example"], label(r)) == (example_id, variant)]
         baseline = {r["repeat"]: r for r in runs
                     if (r["example"], r["variant"]) == (example_id, FAITHFUL_TF1)}
-        steadies = [steady_time(r) for r in mine]
-        steady = statistics.median(steadies)
         first = mine[0]
         samples_per_unit = first["train_samples"]
-        ratios = [steady_time(r) / steady_time(baseline[r["repeat"]]) for r in mine if r["repeat"] in baseline]
-        reached = [_time_to_bar(r) for r in mine]
-        processes = [r["process_s"] for r in mine if "process_s" in r]
-        process_ratios = [r["process_s"] / baseline[r["repeat"]]["process_s"] for r in mine
-                          if "process_s" in r and "process_s" in baseline.get(r["repeat"], {})]
+        steady, steady_spread = _median_range([steady_time(r) for r in mine])
         compared = variant != FAITHFUL_TF1
+        ratio, ratio_spread = _median_range(
+            [steady_time(r) / steady_time(baseline[r["repeat"]]) for r in mine
+             if r["repeat"] in baseline and compared])
+        process, process_spread = _median_range([r["process_s"] for r in mine if "process_s" in r])
+        process_ratio, process_ratio_spread = _median_range(
+            [r["process_s"] / baseline[r["repeat"]]["process_s"] for r in mine
+             if compared and "process_s" in r and "process_s" in baseline.get(r["repeat"], {})])
+        reached = [_time_to_bar(r) for r in mine]
         split = [_phases(r) for r in mine]
         flops_per_s = reference["training_flops"][example_id] * samples_per_unit / steady
         summaries.append(Summary(
             example=example_id, variant=variant, unit="step" if first["full_batch"] else "epoch",
-            steady_s=steady, steady_spread=(min(steadies), max(steadies)),
-            samples_per_s=samples_per_unit / steady,
+            steady_s=steady, steady_spread=steady_spread, samples_per_s=samples_per_unit / steady,
             startup_s=statistics.median(r["build_s"] + r["chunk_s"][0] / r["chunks"][0] - steady_time(r)
                                         for r in mine),
             import_s=statistics.median(r["import_s"] for r in mine),
@@ -229,14 +199,9 @@ def summarise(runs: list[dict], reference: dict) -> list[Summary]:
             peak_rss_mb=statistics.median(r["peak_rss_mb"] for r in mine),
             rss_above_import_mb=statistics.median(r["peak_rss_mb"] - r["rss_after_import_mb"] for r in mine),
             flop_fraction=flops_per_s / reference["gemm_flops_per_s"],
-            ratio_vs_tf1=statistics.median(ratios) if ratios and variant != FAITHFUL_TF1 else None,
-            ratio_spread=(min(ratios), max(ratios)) if ratios and variant != FAITHFUL_TF1 else None,
-            repeats=len(mine),
-            process_s=statistics.median(processes) if processes else None,
-            process_spread=(min(processes), max(processes)) if processes else None,
-            process_ratio=statistics.median(process_ratios) if process_ratios and compared else None,
-            process_ratio_spread=((min(process_ratios), max(process_ratios))
-                                  if process_ratios and compared else None),
+            ratio_vs_tf1=ratio, ratio_spread=ratio_spread, repeats=len(mine),
+            process_s=process, process_spread=process_spread,
+            process_ratio=process_ratio, process_ratio_spread=process_ratio_spread,
             phases=({phase: statistics.median(p[phase] for p in split) for phase in PHASES}
                     if all(split) else None),
         ))
@@ -249,21 +214,21 @@ def table(summaries: Sequence[Summary]) -> str:
     def seconds(value: float) -> str:
         return f"{value:.3f}" if value < 10 else f"{value:.1f}"
 
+    def ranged(value: float | None, spread: tuple[float, float] | None, show: Any) -> str:
+        return "" if value is None else f"{show(value)} ({show(spread[0])}-{show(spread[1])})"
+
     rows = []
     for s in summaries:
-        ratio = "" if s.ratio_vs_tf1 is None else (
-            f"{s.ratio_vs_tf1:.2f} ({s.ratio_spread[0]:.2f}-{s.ratio_spread[1]:.2f})")
         bar = "no bar" if s.bar is None else (
             f"not reached in every repeat (bar {s.bar:.3f}; final accuracy, median "
             f"{s.final_accuracy:.3f})" if s.time_to_bar_s is None
             else f"{seconds(s.time_to_bar_s)} (bar {s.bar:.3f})")
-        process = "" if s.process_s is None else (
-            f"{seconds(s.process_s)} ({seconds(s.process_spread[0])}-{seconds(s.process_spread[1])})")
-        process_ratio = "" if s.process_ratio is None else (
-            f"{s.process_ratio:.2f} ({s.process_ratio_spread[0]:.2f}-{s.process_ratio_spread[1]:.2f})")
         rows.append([s.example, s.variant, f"{seconds(s.steady_s)} / {s.unit}",
                      f"{seconds(s.steady_spread[0])}-{seconds(s.steady_spread[1])}",
-                     f"{s.samples_per_s:,.0f}", ratio, process, process_ratio,
+                     f"{s.samples_per_s:,.0f}",
+                     ranged(s.ratio_vs_tf1, s.ratio_spread, "{:.2f}".format),
+                     ranged(s.process_s, s.process_spread, seconds),
+                     ranged(s.process_ratio, s.process_ratio_spread, "{:.2f}".format),
                      seconds(s.startup_s), seconds(s.import_s),
                      bar, f"{s.peak_rss_mb:,.0f} (+{s.rss_above_import_mb:,.0f})",
                      f"{s.flop_fraction:.1%}"])
@@ -299,17 +264,10 @@ def bench(examples: Sequence[str], profile: str = "article", repeat: int = REPEA
           backends: Sequence[str] = ("tensorflow",)) -> list[Summary]:
     """Measure every variant of every example `repeat` times, interleaved, the Keras ones on
     each of `backends` (the TF1 port, the baseline, on TensorFlow); write the report."""
-    from tfport.examples import check_example
-    from tfport.profiles import get_profile
-
-    for example_id in examples:
-        check_example(example_id)
+    for example_id in examples:  # the rest of the inputs: tfport.inputs.check_inputs
         if example_id not in BENCHMARKED:
             raise BenchError(f"{example_id} has no training loop to time; benchmarked: "
                              f"{', '.join(BENCHMARKED)}")
-        get_profile(example_id, profile)
-    if repeat < 1:
-        raise BenchError(f"--repeat must be at least 1, got {repeat}")
     reference = measure_in_child({"reference": True, "gemm_sizes": GEMM_SIZES, "gemm_repeats": 10,
                         "examples": list(examples), "profile": profile}, timeout_s)
     if verbose:
@@ -341,10 +299,8 @@ def bench(examples: Sequence[str], profile: str = "article", repeat: int = REPEA
 
 
 def rewrite(json_path: str | Path) -> list[Summary]:
-    """Render the Markdown and the plot again from a report's JSON, without running anything:
-    the summaries are computed again from the recorded runs and the machine's reference, so
-    the figures are the measured ones and only the wording and the arithmetic on them can
-    change."""
+    """Render the Markdown and the plot again from a report's JSON, without running anything
+    (the summaries computed again from the recorded runs)."""
     path = Path(json_path)
     try:
         payload = json.loads(path.read_text())
@@ -357,21 +313,17 @@ def rewrite(json_path: str | Path) -> list[Summary]:
     return summaries
 
 
-def _environment(reference: dict) -> dict[str, str]:
-    from tfport.results import environment
-
-    env = environment()
-    env["device"] = ", ".join(reference["gpus"]) if reference["gpus"] else "CPU only"
-    return env
-
-
 def _write(summaries: list[Summary], runs: list[dict], reference: dict, out: Path,
            profile: str, repeat: int, caps: tuple[int | None, int | None], command: str,
            env: dict[str, str] | None = None) -> None:
     from tfport import plots
     from tfport.report import write_report
+    from tfport.results import environment
 
-    env = dict(env or _environment(reference))
+    if not env:
+        env = environment()
+        env["device"] = ", ".join(reference["gpus"]) if reference["gpus"] else "CPU only"
+    env = dict(env)
     # The device the runs themselves recorded (the CPU's model or the GPU's name), which
     # reports made before it was read from the runs give as "CPU only".
     devices = sorted({run["device"] for run in runs if run.get("device")})
@@ -393,20 +345,20 @@ def _write(summaries: list[Summary], runs: list[dict], reference: dict, out: Pat
         *(["Where the whole process goes (median seconds over repeats; the training capped "
            "as above):", "", phase_table(summaries), ""]
           if any(s.phases for s in summaries) else []),
-        "Steady time: the median over repeats of each run's median time per epoch (full-batch: "
-        "per step) after the first. Ratio: that time over the faithful TF1 port's in the same "
-        "repeat. Whole process: the child process from its start to its exit, as the parent "
-        "timed it (Python, imports, building, the measured training, tearing down; the "
-        "training capped as the line above says), and its ratio to the TF1 port's in the "
-        "same repeat. Start-up: building the graph or model plus what the first epoch (step) took "
-        "beyond a steady one (below zero when the first epoch happened to run faster than "
-        "the later ones: machine noise). Import: starting Python and importing TensorFlow "
-        "and Keras. Peak RSS: the process's peak resident memory, TensorFlow included; in "
-        "brackets, what the run added after the imports. Of GEMM rate: training FLOPs per sample (from the layer shapes, "
-        "`tfport.measure.training_flops`) x samples per second, over the GEMM rate above. "
-        "Time to bar: training time until the test accuracy, measured after each chunk (the "
-        "first epoch, then the end; full-batch: the first step, then up to ten chunks of "
-        "steps), first reached the profile's bar.",
+        "Steady time: the median over repeats of each run's median time per epoch (full-batch: per "
+        "step) after the first. Ratio: that time over the faithful TF1 port's in the same repeat. "
+        "Whole process: the child process from its start to its exit, as the parent timed it "
+        "(Python, imports, building, the measured training, tearing down; the training capped as "
+        "the line above says), and its ratio to the TF1 port's in the same repeat. Start-up: "
+        "building the graph or model plus what the first epoch (step) took beyond a steady one "
+        "(below zero when the first epoch happened to run faster than the later ones: machine "
+        "noise). Import: starting Python and importing TensorFlow and Keras. Peak RSS: the "
+        "process's peak resident memory, TensorFlow included; in brackets, what the run added "
+        "after the imports. Of GEMM rate: training FLOPs per sample (from the layer shapes, "
+        "`tfport.measure.training_flops`) x samples per second, over the GEMM rate above. Time to "
+        "bar: training time until the test accuracy, measured after each chunk (the first epoch, "
+        "then the end; full-batch: the first step, then up to ten chunks of steps), first reached "
+        "the profile's bar.",
         "",
         "Variants:",
         "",

@@ -1,53 +1,13 @@
 """One measured run of `tfport bench`, in a child process of its own: `python -m tfport.measure SPEC`.
 
-The child imports TensorFlow and Keras (the import time is part of what it measures), builds
-one variant of one port, trains it in timed chunks through the port's own `train` (or, for
-the `tf.data` variants, the same graph or model fed another way), evaluates after each chunk
-as the ports' run scaffolds do, and prints one line of JSON: the times, the accuracies, and
-its memory. With `{"reference": true}` it measures the machine instead: the float32 matrix
-multiply rate, the devices, and each example's training FLOPs per sample.
-
-Variants (the faithful ports stay as they are; the faster ones are named here, and only here):
-
-- `tf1 feed_dict`: the TF1 port as written, a `feed_dict` per step;
-- `tf1 tf.data`: the same graph, its placeholders replaced by a `tf.data` iterator's output
-  (`import_meta_graph` with an `input_map`), fed the NumPy arrays once; no `feed_dict` per step;
-- `keras fit`: the Keras port as written, its own `train` (`fit`; `mlp_gd`: one
-  `train_on_batch` a step);
-- `keras fit, 100 steps/call`: the same, with `model.steps_per_execution = 100`, so that
-  Python is entered once per 100 training steps (the TensorFlow and JAX backends only);
-- `keras tf.data`: the same model fed by a `tf.data` pipeline with prefetch (mini-batch
-  examples; for a full-batch one this is `keras fast`);
-- `keras fit, tokenized once` (text examples): the KerasHub classifier with its preprocessor
-  run once over the sentences before training (`task.preprocessor = None`, then `fit` on the
-  token ids), as the TF1 port tokenizes once in `load_data`; the port as written tokenizes
-  every batch of every epoch inside `fit`'s input pipeline;
-- `keras fast`: the fastest plain Keras this project found for the same model and the same
-  training, chosen per backend in `tfport.backends.fast_fit_input`: one call of the training
-  function per epoch (`steps_per_execution` = the steps of an epoch) on the input each
-  backend reads fastest (TensorFlow: a `tf.data` pipeline, or the whole training set held
-  as its one batch for full-batch examples); text examples tokenized once as above;
-- `keras jax scan` (JAX only, `cnn_sparse`): the same Keras model, optimizer and loss,
-  trained by keras-io's JAX training loop ("Writing a training loop from scratch in JAX":
-  `model.stateless_call`, `optimizer.stateless_apply`) with each epoch one jitted
-  `jax.lax.scan` over its batches and the training set held on the device (`_jax_scan`).
-  `fit` cannot do this on JAX: Keras 3.15's JAX trainer runs `steps_per_execution` steps as
-  a Python loop of one jitted step each, every batch copied from host memory
-  (`keras/src/backend/jax/trainer.py`, `_make_function`);
-- `keras xla+tf.data`: `keras fast` with `jit_compile=True`; timed only where a GPU is
-  visible (on a 2-core CPU it was the slowest variant by far, with XLA's own CPU kernels in
-  place of oneDNN's: `git show 40f1fee:docs/bench/bench-article.md`).
-
-Every `tf.data` pipeline built here (and `fast_fit_input`'s) runs with `tf.data`'s autotuning
-off (`tfport.backends.without_autotune`): with it on, releasing an epoch's iterator sometimes
-waits seconds for the autotuner's next wake-up (docs/bench/iterator-stall.md). So does the
-BERT port's own pipeline (`text_batches`); the pipeline Keras builds for NumPy arrays in
-`fit(x, y)`, the other Keras ports' input, takes no options and keeps the default.
-
-Besides the training chunks, each run times its evaluations, one prediction over the test
-set, and its own end (from the module's import), so that the parent can split the whole
-process into import, build, training, evaluation, prediction and the rest (Python's start
-and the process's exit).
+The child imports TensorFlow and Keras (timed), builds one variant of one port, trains it in
+timed chunks, evaluates after each, times one prediction and its own end, and prints one line
+of JSON: times, accuracies, memory. With `{"reference": true}` it measures the machine instead
+(the float32 matmul rate, the devices, each example's training FLOPs per sample). The variants
+are named here, and only here (`VARIANTS`); docs/bench.md says what each is. Every `tf.data`
+pipeline built here runs with autotuning off (`tfport.backends.without_autotune`: see
+docs/bench/iterator-stall.md). `keras jax scan` exists because Keras 3.15's JAX `fit` runs
+`steps_per_execution` steps as a Python loop of jitted steps (`_jax_scan`).
 """
 
 from __future__ import annotations
@@ -83,7 +43,6 @@ VARIANTS: dict[str, tuple[str, str]] = {  # name -> (api, what it is)
     "keras xla+tf.data": ("keras", "keras fast with jit_compile=True (XLA); timed on a GPU only"),
 }
 FAITHFUL_TF1 = "tf1 feed_dict"
-PLAIN = (FAITHFUL_TF1, "keras fit", "keras fit, 100 steps/call")
 # Which variants an example is timed in follows from its record (tfport/examples/<id>.py):
 # the tf.data variants need a graph whose one train_op takes one step on the batch it is
 # given (`bench_tf_data`: not cnn_mse_sgd, whose `train` runs chunks, nor cnn_onehot, which
@@ -97,36 +56,29 @@ STEPS_PER_EXECUTION = 100
 
 def variants_of(example_id: str, backend: str = "tensorflow", gpu: bool = False,
                 profile: str = "article") -> list[str]:
-    """The variants an example is timed in on `profile` (XLA only with `gpu`). Where the
-    profile trains on the full batch, one step an epoch, 100 steps per call change nothing
-    and `keras tf.data` is `keras fast`, so neither is timed. On another Keras backend than
-    TensorFlow: its Keras variants that do not feed `tf.data` to a graph of TensorFlow's,
-    and on PyTorch, which refuses `steps_per_execution` above 1, neither 100 steps per call
-    nor `keras fast` (there the port as written)."""
+    """The variants an example is timed in on `profile` and `backend` (XLA only with `gpu`).
+    Full batch (one step an epoch): not 100 steps/call nor `keras tf.data` (there the port
+    and `keras fast`)."""
     from tfport import backends
     from tfport.examples import check_example
     from tfport.profiles import get_profile
 
     example = check_example(example_id)
     full_batch = get_profile(example_id, profile).full_batch
-    text_only = ("keras fit, tokenized once",)
-    fast = ("keras fast",) + (("keras xla+tf.data",) if gpu else ())
-    names = [name for name in VARIANTS if name in PLAIN
-             or (example.bench_tf_data
-                 and name not in text_only + ("keras fast", "keras jax scan"))
-             or (example.text and name in text_only)
-             or ((example.bench_tf_data or example.text) and name in fast)]
-    if full_batch:
-        names = [name for name in names
-                 if name not in ("keras fit, 100 steps/call", "keras tf.data")]
-    if backend == "jax" and example.bench_jax_scan and not full_batch:
-        names.append("keras jax scan")
-    if backend == "tensorflow":
-        return [name for name in names if name != "keras xla+tf.data" or gpu]
-    return [name for name in names if VARIANTS[name][0] == "keras"
-            and name not in ("keras tf.data", "keras xla+tf.data")
-            and not (name in ("keras fit, 100 steps/call", "keras fast")
-                     and not backends.steps_per_execution_allowed(STEPS_PER_EXECUTION, backend))]
+    tensorflow = backend == "tensorflow"
+    multi_step = backends.steps_per_execution_allowed(STEPS_PER_EXECUTION, backend)  # torch: no
+    timed = {
+        "tf1 feed_dict": tensorflow,
+        "tf1 tf.data": tensorflow and example.bench_tf_data,
+        "keras fit": True,
+        "keras fit, 100 steps/call": multi_step and not full_batch,
+        "keras tf.data": tensorflow and example.bench_tf_data and not full_batch,
+        "keras fit, tokenized once": example.text,
+        "keras fast": multi_step and (example.bench_tf_data or example.text),
+        "keras jax scan": backend == "jax" and example.bench_jax_scan and not full_batch,
+        "keras xla+tf.data": tensorflow and gpu and (example.bench_tf_data or example.text),
+    }
+    return [name for name in VARIANTS if timed[name]]
 
 
 def label(run: dict) -> str:
@@ -165,9 +117,9 @@ def _peak_rss_mb() -> float:
 
 
 def _tf_data_graph(port: Any, profile: Any, x_train: Any, y_train: Any, seed: int) -> tuple:
-    """The port's graph rebuilt on a tf.data iterator: returns (graph record, initializer
-    op, its feed). The TF1 guide's way to consume NumPy arrays: placeholders fed once into
-    an initializable iterator (as graph constants they would bloat the graph)."""
+    """The port's graph rebuilt on a tf.data iterator: (graph record, initializer op, its
+    feed). Placeholders fed once into an initializable iterator, as the TF1 guide consumes
+    NumPy arrays (as graph constants they would bloat the graph)."""
     import tensorflow as tf
 
     from tfport import backends
@@ -256,20 +208,15 @@ def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
     if variant == "keras fit, 100 steps/call":
         model.steps_per_execution = STEPS_PER_EXECUTION
     fast = variant in ("keras fast", "keras xla+tf.data")
-    if variant == "keras tf.data":
-        import tensorflow as tf
-
-        fed = (backends.without_autotune(
-            tf.data.Dataset.from_tensor_slices((x_train, y_train))
-            .shuffle(len(x_train), seed=spec["seed"]).batch(profile.batch_size)
-            .prefetch(tf.data.AUTOTUNE)),), {"shuffle": False}  # shuffled in tf.data
-    elif text and (fast or variant == "keras fit, tokenized once"):
+    if text and (fast or variant == "keras fit, tokenized once"):
         fed, x_test = _tokenized_once(model, x_train, y_train, x_test, profile, spec["seed"])
         steps = -(-len(x_train) // (profile.batch_size or len(x_train)))
         if fast and backends.steps_per_execution_allowed(steps):
             model.steps_per_execution = steps  # one call of the training function per epoch
-    elif fast:
+    elif fast or variant == "keras tf.data":  # on TensorFlow, both a shuffled tf.data pipeline
         fed = backends.fast_fit_input(model, x_train, y_train, profile.batch_size, spec["seed"])
+        if variant == "keras tf.data":
+            model.steps_per_execution = 1  # fast_fit_input's one call an epoch undone
     elif variant == "keras jax scan":
         fed = _jax_scan(model, x_train, y_train, profile.batch_size, spec["seed"])
     else:
@@ -299,11 +246,10 @@ def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
 
 def _jax_scan(model: Any, x: Any, y: Any, batch_size: int, seed: int,
               shuffle: bool = True) -> Any:
-    """`train(epochs)` for `model` (compiled, JAX backend): keras-io's JAX training loop
-    (`model.stateless_call`, the compiled loss, `optimizer.stateless_apply`) with each epoch
-    one jitted `jax.lax.scan` over its batches, (x, y) held on the device and permuted there
-    each epoch (in order without `shuffle`); a last partial batch is one more step, as in
-    `fit`. Writes the trained values back into the model's variables after each call."""
+    """`train(epochs)` for `model` (compiled, JAX backend): keras-io's JAX training loop, each
+    epoch one jitted `jax.lax.scan` over its batches, (x, y) on the device and permuted there
+    (in order without `shuffle`); a last partial batch is one more step, as in `fit`. Writes
+    the trained values back into the model's variables after each call."""
     import jax
     import keras
     import numpy as np
@@ -403,14 +349,10 @@ def measure(spec: dict) -> dict:
 
 
 def training_flops(model: Any) -> int:
-    """Floating-point operations to train on one sample, counted from the layer shapes.
-
-    Forward, per layer: Dense 2 * inputs * units; Conv2D 2 * kernel height * kernel width *
-    input channels * filters * output height * output width. Pooling, activations, biases
-    and the loss are left out (a few per cent of these networks' work). Backward costs twice
-    the forward (the gradients of the weights and of the layer's input), except that the
-    first layer's input gradient is never computed: 3 * forward - first layer's forward.
-    """
+    """Floating-point operations to train on one sample, counted from the layer shapes:
+    forward Dense 2 * inputs * units, Conv2D 2 * kh * kw * channels * filters * out_h * out_w
+    (pooling, activations, biases and loss left out: a few per cent); backward twice that,
+    less the first layer's input gradient, never computed: 3 * forward - first layer's."""
     import keras
 
     backbone = getattr(model, "backbone", None)  # a KerasHub task: BERT
@@ -428,14 +370,10 @@ def training_flops(model: Any) -> int:
 
 
 def bert_training_flops(backbone: Any, num_classes: int, tokens: int) -> int:
-    """Floating-point operations to train a BERT classifier on one sentence padded to `tokens`.
-
-    Forward, per Transformer layer over L tokens of width H with a feed-forward width I:
-    the query, key, value and output projections 4 * 2 * L * H * H; the attention scores
-    and the weighted sum of the values 2 * 2 * L * L * H; the feed-forward layers
-    2 * 2 * L * H * I. Then the pooler 2 * H * H and the head 2 * H * classes. Embedding
-    look-ups, softmax, LayerNorm and GELU are left out. Backward costs twice the forward.
-    """
+    """Floating-point operations to train a BERT classifier on one sentence of `tokens`: per
+    layer of width H, feed-forward I, over L tokens, projections 8LHH, attention 4LLH,
+    feed-forward 4LHI; pooler 2HH, head 2H * classes (look-ups, softmax, LayerNorm, GELU left
+    out); backward twice the forward."""
     width = backbone.hidden_dim
     per_layer = (8 * tokens * width * width + 4 * tokens * tokens * width
                  + 4 * tokens * width * backbone.intermediate_dim)
