@@ -1,8 +1,5 @@
-"""`tfport audit`: every claim the articles make, measured in both APIs, with a verdict.
-
-The claims are the example records' (tfport/claims.py); this runs what they need, or with
-`reuse` reads a record already made, and writes the report. A reused record whose fingerprint
-(tfport.results.fingerprint) differs from today's ports is marked stale.
+"""`tfport audit`: every claim the articles make (tfport/claims.py), measured in both APIs,
+with a verdict; a reused record whose fingerprint differs from today's ports' is marked stale.
 """
 
 from __future__ import annotations
@@ -13,9 +10,8 @@ import math
 import sys
 from pathlib import Path
 
-# claim_bar: re-exported, `tfport.audit.claim_bar` as tfport/profiles.py names it
-from tfport.claims import (LATER, Row, Runs, claim_bar,  # noqa: F401
-                           claim_rows, profile_of)
+from tfport.claims import LATER, Row, Runs, claim_rows, profile_of
+from tfport.claims import claim_bar  # noqa: F401  (re-exported: tests/test_bench.py)
 from tfport.examples import APIS, EXAMPLES, run_example
 from tfport.profiles import get_profile
 from tfport.results import RunResult, fingerprint
@@ -24,8 +20,7 @@ from tfport.tables import markdown_table
 
 def collect(example_id: str, profile: str, seed: int, records: Path, reuse: bool,
             verbose: int, run_missing: bool = True) -> Runs | None:
-    """Both APIs' results for one example: read from `records` when allowed, else run
-    (or, with `run_missing=False`, return None)."""
+    """Both APIs' results for one example: from `records` with `reuse`, else run (or None)."""
     runs = {}
     saved_as = get_profile(example_id, profile).name  # the name a record is saved under
     for api in APIS:
@@ -47,9 +42,8 @@ def collect(example_id: str, profile: str, seed: int, records: Path, reuse: bool
 def audit(profile: str = "quick", seed: int = 0, records: str | Path = "runs/audit",
           report: str | Path = "runs/audit.md", reuse: bool = True, verbose: int = 1,
           command: str = "", run_missing: bool = True) -> list[Row]:
-    """Run (or reuse) what every claim needs, write the Markdown and JSON report, return rows.
-
-    With `run_missing=False` nothing is trained: an unrecorded claim is "not checked yet"."""
+    """Run (or reuse) what every claim needs, write the Markdown and JSON report, return rows;
+    with `run_missing=False` an unrecorded claim is "not checked yet", nothing trained."""
     records, report = Path(records), Path(report)
     rows, used = [], []
     for example_id in EXAMPLES:
@@ -85,12 +79,10 @@ def _write(rows: list[Row], used: list[RunResult], profile: str, seed: int, reco
     from tfport.report import write_report
 
     environment = used[0].environment if used else {}
-    finished = sorted(r.environment.get("finished", "?") for r in used)
+    finished = sorted(r.environment.get("finished", "?") for r in used) or ["?"]
     body = [
         f"- profile: `{profile}`, seed: {seed}",
-        f"- runs recorded between {finished[0] if finished else '?'} and "
-        f"{finished[-1] if finished else '?'}; records in `{records}`",
-        "",
+        f"- runs recorded between {finished[0]} and {finished[-1]}; records in `{records}`", "",
         markdown_table(["example", "where (article, lines)", "claim", "tf1", "keras", "verdict", "why"],
                        [[r.example, r.where, r.claim, r.tf1, r.keras,
                          r.verdict + (" (stale record)" if r.stale else ""), r.why] for r in rows]),
@@ -105,21 +97,17 @@ def _write(rows: list[Row], used: list[RunResult], profile: str, seed: int, reco
 
 
 def _summary(result: RunResult) -> dict:
-    return {
-        "test_accuracy": None if math.isnan(result.test_accuracy) else result.test_accuracy,
-        "test_loss": result.test_loss,
-        "final_training_loss": result.loss_history[-1],
-        "wall_time_s": result.wall_time_s,
-        "finished": result.environment.get("finished"),
-    }
+    return {"test_accuracy": None if math.isnan(result.test_accuracy) else result.test_accuracy,
+            "test_loss": result.test_loss, "final_training_loss": result.loss_history[-1],
+            "wall_time_s": result.wall_time_s, "finished": result.environment.get("finished")}
 
 
 RECORDED_AUDIT = Path(__file__).resolve().parent.parent / "docs" / "audit" / "audit.json"
 
 
 def claims_beside(example_id: str, runs: Runs, profile: str) -> str:
-    """Each claim with what `runs` measured, as a Markdown table (the notebooks' claim cell):
-    below the article profile, beside the committed article-profile audit's verdict."""
+    """Each claim with what `runs` measured, as the notebooks' Markdown claim table (below the
+    article profile, beside the committed article-profile audit's verdict)."""
     measured = claim_rows(example_id, runs)
     if profile == "article":
         return markdown_table(["claim", "tf1", "keras", "verdict (this run)", "why"],

@@ -1,24 +1,7 @@
 """The one place where Keras 3's three backends differ, for the Keras ports and the tools.
 
-Keras 3 runs the same model code on TensorFlow, JAX and PyTorch, and picks the backend once,
-when `keras` is first imported (`KERAS_BACKEND`). The Keras ports use Keras layers and
-`keras.ops` only; the few things that exist in another form on each backend, or on some
-backends only, are chosen here:
-
-- `value_and_grad`: the gradient of a function of tensors, for the ports whose gradients are
-  written by hand and checked against autodiff (`tf.GradientTape`, `jax.value_and_grad`,
-  `torch.autograd.grad`). Keras 3 has no backend-neutral gradient function.
-- `text_batches`: shuffled batches of sentences for KerasHub. Its tokenizers run in `tf.data`
-  on every backend (TensorFlow Text), and its `fit` ignores `shuffle=True` for arrays.
-- `steps_per_execution_allowed`: the PyTorch backend refuses `steps_per_execution` above 1.
-- `fast_fit_input`: the fastest plain-Keras way this project found to feed `fit` on each
-  backend (the benchmark's `keras fast` variant): a `tf.data` pipeline on TensorFlow, the
-  arrays elsewhere, and one call of the training function per epoch where allowed.
-- `without_autotune`: every `tf.data` pipeline this project builds runs with `tf.data`'s
-  autotuning off, which otherwise can hold up the end of an epoch by seconds.
-- `device`: what a backend computes on, for every record (GPU name or CPU model).
-- `in_child`: running a command again in a child process on another backend, since a
-  process that has imported Keras cannot change its backend.
+Keras picks its backend once, when first imported (`KERAS_BACKEND`); what exists in another
+form on each backend, or on some only, is chosen here (docs/backends.md, docs/bench.md).
 """
 
 from __future__ import annotations
@@ -75,9 +58,8 @@ def value_and_grad(fn: Callable[..., Any], values: Sequence[Any]) -> tuple[Any, 
 
 
 def text_batches(sentences: Any, labels: Any, batch_size: int, shuffle: bool = True) -> Any:
-    """Sentences and labels in batches, shuffled anew every epoch from Keras's seed (in order
-    when `shuffle` is off), as the dataset KerasHub's `fit` preprocesses (a
-    `tf.data.Dataset`, on every backend)."""
+    """Sentences and labels as the `tf.data.Dataset` KerasHub's `fit` preprocesses on every
+    backend, reshuffled every epoch from Keras's seed unless `shuffle` is off."""
     import tensorflow as tf
 
     dataset = tf.data.Dataset.from_tensor_slices((sentences, labels))
@@ -87,16 +69,9 @@ def text_batches(sentences: Any, labels: Any, batch_size: int, shuffle: bool = T
 
 
 def without_autotune(dataset: Any) -> Any:
-    """`dataset` (a `tf.data.Dataset`) with `tf.data`'s autotuning off; the same elements in
-    the same order.
-
-    With autotuning on (the default), a background loop re-tunes the pipeline at times that
-    double from 10 ms after an iterator starts, and releasing an exhausted iterator at the
-    end of an epoch sometimes waits for that loop's next wake-up (10 ms x (2^k - 1): 5.11,
-    10.23, 20.47 s...): about 2 s lost at the end of 4-5 of 20 one-epoch `fit` calls on a
-    2-core CPU, none with autotuning off (`docs/bench/iterator-stall.md`). Its tuning buys
-    nothing for these in-memory pipelines. Keras's own pipeline for NumPy arrays
-    cannot be given options; it keeps the stall."""
+    """`dataset` with `tf.data`'s autotuning off: its tuner can stall an epoch's end by
+    seconds (docs/migration-notes.md, `docs/bench/iterator-stall.md`) and buys nothing for
+    these in-memory pipelines."""
     import tensorflow as tf
 
     options = tf.data.Options()
@@ -111,15 +86,10 @@ def steps_per_execution_allowed(steps: int, backend: str | None = None) -> bool:
 
 def fast_fit_input(model: Any, x: Any, y: Any, batch_size: int | None,
                    seed: int) -> tuple[tuple, dict[str, Any]]:
-    """`fit`'s data arguments and keyword arguments for the fastest plain-Keras training of
-    `model` on (x, y) on this backend; sets `model.steps_per_execution` to an epoch's steps
-    (one call of the training function per epoch) where the backend allows it.
-
-    TensorFlow: a `tf.data` pipeline, reshuffled every epoch and prefetched (full batch: the
-    whole set as its one batch, held in memory, so that no step copies it), autotuning off
-    (`without_autotune`); Keras's own
-    adapter for NumPy arrays slices and copies every batch on the Python side. JAX and
-    PyTorch: the arrays, as Keras feeds them there."""
+    """`fit`'s positional and keyword data arguments for the fastest plain-Keras training on
+    this backend (`keras fast`, docs/bench.md), with one call of the training function per
+    epoch where allowed. TensorFlow: a `tf.data` pipeline (Keras's adapter for arrays copies
+    every batch in Python); JAX and PyTorch: the arrays."""
     steps = 1 if batch_size is None else -(-len(x) // batch_size)
     if steps_per_execution_allowed(steps):
         model.steps_per_execution = steps
@@ -174,9 +144,8 @@ def device(backend: str | None = None) -> str:
 
 
 def in_child(backend: str, argv: Sequence[str]) -> int | None:
-    """Make this process's Keras run on `backend`: set $KERAS_BACKEND if Keras is not yet
-    imported and return None; if it is, on another backend, run `tfport ARGV` again in a
-    child process with $KERAS_BACKEND set and return its exit status."""
+    """Make Keras run on `backend`: set $KERAS_BACKEND before Keras is imported (None), or
+    run `tfport ARGV` again in a child process on it (its exit status)."""
     if "keras" not in sys.modules:
         os.environ[ENV_VAR] = backend
         return None

@@ -1,9 +1,7 @@
-"""The articles' claims: how each verdict is measured from one run per API.
+"""The articles' claims: how each verdict is measured from one run per API (docs/audit.md).
 
-Each example record's `claims` gives, from both APIs' run records, a `Row` per claim of
-`shared/seeds/SNIPPETS.md` with a verdict: holds (a percentage within half its last digit),
-does not hold, cannot hold, or nothing to check. Every figure in a reason comes from the
-profile and the records. The checks several examples share are here; tfport/audit.py runs them.
+Each example record's `claims` make a `Row` per claim of `shared/seeds/SNIPPETS.md` from both
+APIs' records; the checks several examples share are here, and tfport/audit.py runs them.
 """
 
 from __future__ import annotations
@@ -16,7 +14,7 @@ from tfport.data import MNIST_TRAIN_SIZE
 from tfport.profiles import Profile
 from tfport.results import RunResult
 
-# The example records import this module: it imports tfport.examples only when a check runs.
+# The example records import this module: tfport.examples only inside functions.
 HOLDS, FAILS, IMPOSSIBLE, NO_CLAIM, LATER, NOT_HERE = (
     "holds", "does not hold", "cannot hold", "nothing to check", "not checked yet",
     "cannot be checked here")
@@ -86,8 +84,7 @@ def accuracy_claim(example: str, where: str, claimed_percent: str, text: str,
         describe = f"{method}, {training_words(runs['tf1'])},"
         bar = claim_bar(claimed_percent)
         measured = {api: runs[api].test_accuracy for api in APIS}
-        reached = [api for api in APIS if measured[api] >= bar]
-        verdict = HOLDS if len(reached) == len(APIS) else FAILS
+        verdict = HOLDS if all(measured[api] >= bar for api in APIS) else FAILS
         lowest, highest = min(measured.values()), max(measured.values())
         reach = f"{lowest:.2%}" if f"{lowest:.2%}" == f"{highest:.2%}" else f"{lowest:.2%}-{highest:.2%}"
         if verdict == HOLDS:

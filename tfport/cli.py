@@ -1,11 +1,7 @@
 """The `tfport` command: list the examples, run one in both APIs, or compare them all.
 
-The options, and `main`, which has the inputs checked (tfport/inputs.py) and runs the
-command (tfport/commands.py).
-
-Exit codes: 0 done; 1 something could not be used (data, a checkpoint, an output path, a
-failed benchmark run) or `verify` found the ports not equivalent; 2 a command line that asks
-for something that does not exist; 130 interrupted. Every error is one line on stderr.
+The options, and `main`, which checks the inputs (tfport/inputs.py) and runs the command
+(tfport/commands.py). Every error is one line on stderr; README.md lists the exit codes.
 """
 
 from __future__ import annotations
@@ -15,7 +11,8 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from tfport.backends import BACKENDS
+from tfport import runtime
+from tfport.backends import BACKENDS, in_child
 from tfport.backends import DEFAULT as DEFAULT_BACKEND
 from tfport.commands import COMMANDS, list_examples
 from tfport.errors import TfportError
@@ -27,6 +24,8 @@ from tfport.profiles import PROFILES
 ALL_PROFILE_NAMES = tuple(dict.fromkeys(name for profiles in PROFILES.values() for name in profiles))
 
 SEED_LIMIT = 2**32  # NumPy's and Keras's seeds are 0 <= seed < 2**32
+BACKEND_HELP = (f"the Keras 3 backend the Keras ports run on (default: {DEFAULT_BACKEND}; "
+                "another one runs in a child process)")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -49,16 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--save-checkpoint", action="store_true",
                      help="save the trained TF1 graph as a Saver checkpoint in --out")
     _add_common(run)
-
-    compare = commands.add_parser("compare", help="run every example in both APIs, one table")
-    _add_common(compare)
+    _add_common(commands.add_parser("compare", help="run every example in both APIs, one table"))
 
     audit = commands.add_parser("audit", help="measure every claim the articles make")
-    _add_common(audit, out=False, backend=False)
+    _add_common(audit, out=False)
     audit.add_argument("--records", type=Path, default=None,
                        help="where run records are kept and reused (default: runs/audit-PROFILE)")
-    audit.add_argument("--report", type=Path, default=None,
-                       help="the Markdown report; JSON goes beside it (default: runs/audit-PROFILE.md)")
+    audit.add_argument("--report", type=Path, default=None, help="the Markdown report; JSON "
+                       "goes beside it (default: runs/audit-PROFILE.md)")
     mode = audit.add_mutually_exclusive_group()
     mode.add_argument("--rerun", action="store_true", help="run everything, even if recorded")
     mode.add_argument("--no-run", action="store_true",
@@ -72,7 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--seed", type=seed_number, default=0)
     verify.add_argument("--report", type=Path, default=None, metavar="FILE",
                         help="also write the checks as Markdown, with the command and machine")
-    _add_backend(verify)
+    verify.add_argument("--backend", choices=BACKENDS, default=DEFAULT_BACKEND,
+                        help=BACKEND_HELP)
     _add_verbose(verify)
 
     convert = commands.add_parser("convert-checkpoint",
@@ -84,9 +82,9 @@ def _parser() -> argparse.ArgumentParser:
                          help="the profile the checkpoint was trained with (default: article)")
     _add_verbose(convert)
 
-    bert = commands.add_parser(
-        "bert-checkpoint", help="write the BERT example's pretrained checkpoint in "
-                                "google-research/bert's layout (what the TF1 port loads)")
+    bert = commands.add_parser("bert-checkpoint", help="write the BERT example's pretrained "
+                               "checkpoint in google-research/bert's layout (what the TF1 "
+                               "port loads)")
     bert.add_argument("folder", metavar="DIR", type=Path,
                       help="where to write bert_config.json, vocab.txt and bert_model.ckpt.*")
     _add_verbose(bert)
@@ -105,9 +103,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="time at most N steps of a full-batch example (default: 100)")
     bench.add_argument("--seed", type=seed_number, default=0)
     bench.add_argument("--backend", nargs="+", choices=BACKENDS, default=["tensorflow"],
-                       metavar="B", help="the Keras backends to time the Keras variants on, of "
-                                         f"{', '.join(BACKENDS)} (default: tensorflow); the "
-                                         "TF1 port is the baseline on each")
+                       metavar="B", help=f"the Keras backends to time, of {', '.join(BACKENDS)} "
+                       "(default: tensorflow); the TF1 port is the baseline on each")
     bench.add_argument("--out", type=Path, default=Path("runs/bench"),
                        help="where the Markdown, JSON and PNG go (default: runs/bench)")
     bench.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -131,15 +128,9 @@ def seed_number(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
     if not 0 <= value < SEED_LIMIT:
-        raise argparse.ArgumentTypeError(f"a seed is a whole number from 0 to {SEED_LIMIT - 1}, "
-                                         f"got {value}")
+        raise argparse.ArgumentTypeError(
+            f"a seed is a whole number from 0 to {SEED_LIMIT - 1}, got {value}")
     return value
-
-
-def _add_backend(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--backend", choices=BACKENDS, default=DEFAULT_BACKEND,
-                        help="the Keras 3 backend the Keras ports run on (default: "
-                             f"{DEFAULT_BACKEND}; another one runs in a child process)")
 
 
 def _add_verbose(parser: argparse.ArgumentParser) -> None:
@@ -147,16 +138,17 @@ def _add_verbose(parser: argparse.ArgumentParser) -> None:
                         help="show TensorFlow's start-up lines and warnings")
 
 
-def _add_common(parser: argparse.ArgumentParser, out: bool = True, backend: bool = True) -> None:
+def _add_common(parser: argparse.ArgumentParser, out: bool = True) -> None:
+    """`run`'s, `compare`'s and `audit`'s options (`audit` has no --out and no --backend)."""
     parser.add_argument("--profile", choices=ALL_PROFILE_NAMES, default="quick",
                         help="quick: a subset, seconds; article: the article's settings "
                              "(bert_classifier: article-intent, article-finance and "
                              "article-recommendation too, its article's other runs; "
                              "default: quick)")
     parser.add_argument("--seed", type=seed_number, default=0)
-    if backend:
-        _add_backend(parser)
     if out:
+        parser.add_argument("--backend", choices=BACKENDS, default=DEFAULT_BACKEND,
+                            help=BACKEND_HELP)
         parser.add_argument("--out", type=Path, default=Path("runs"),
                             help="where the JSON records and plots go (default: ./runs)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -171,14 +163,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         check_inputs(args)
         if args.command in ("run", "compare", "verify"):
-            from tfport.backends import in_child
-
             # Keras takes its backend when first imported: another one needs a new process.
             code = in_child(args.backend, sys.argv[1:] if argv is None else list(argv))
             if code is not None:
                 return code
-        from tfport import runtime
-
         runtime.quiet_start(args.verbose)
         find_bert_checkpoint(args)
         return COMMANDS[args.command](args, argv)

@@ -6,20 +6,24 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 from typing import Sequence
 
+from tfport import polarity
+from tfport.audit import audit
 from tfport.backends import DEFAULT as DEFAULT_BACKEND
 from tfport.errors import OutputError
 from tfport.examples import APIS, EXAMPLES
 from tfport.inputs import BENCH_DEFAULT, writable_folder
 from tfport.profiles import PROFILES
+from tfport.report import write_report
+from tfport.results import environment, weights_loaded
+from tfport.tables import markdown_table, one_row_each, side_by_side
 
 
 def list_examples() -> int:
-    from tfport.tables import markdown_table
-
     rows = [[e.id, f"{e.article} lines {e.lines}", e.summary, ", ".join(PROFILES[e.id])]
             for e in EXAMPLES.values()]
     print(markdown_table(["id", "article", "what it shows", "profiles"], rows))
@@ -27,18 +31,13 @@ def list_examples() -> int:
 
 
 def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
-    from tfport.tables import side_by_side
-
     apis = APIS if args.api == "both" else (args.api,)
     checkpoint = args.out / f"{args.example}-tf1-{args.profile}-seed{args.seed}.ckpt" \
         if args.save_checkpoint else None
     results = [_train(args, args.example, api, checkpoint if api == "tf1" else None)
                for api in apis]
-    print()
-    print(side_by_side(results))
+    print(f"\n{side_by_side(results)}")
     if EXAMPLES[args.example].text and PROFILES[args.example][args.profile].data == "mr":
-        from tfport import polarity
-
         baseline = polarity.bag_of_words_baseline(polarity.load_polarity())
         print(f"\nFor comparison, a bag-of-words logistic regression on the same split: test "
               f"accuracy {baseline:.4f} (tfport.polarity.bag_of_words_baseline)")
@@ -52,8 +51,6 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
 
 
 def _compare(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
-    from tfport.tables import one_row_each
-
     results = []
     table_path = args.out / f"compare-{args.profile}-seed{args.seed}{_on_backend(args)}.md"
     try:
@@ -71,8 +68,7 @@ def _compare(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
                   file=sys.stderr)
         raise
     table = one_row_each(results)
-    print()
-    print(table)
+    print(f"\n{table}")
     _write_table(table, table_path)
     print(f"\nwrote {table_path}, the records and the loss plots to {args.out}")
     return 0
@@ -98,9 +94,6 @@ def _plot(args: argparse.Namespace, example_id: str, results: list, apis: Sequen
 
 
 def _audit(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
-    from tfport.audit import audit
-    from tfport.tables import markdown_table
-
     records = args.records or Path(f"runs/audit-{args.profile}")
     report = args.report or Path(f"runs/audit-{args.profile}.md")
     if not args.no_run:
@@ -124,15 +117,11 @@ def _verify(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         print(f"== {example_id}: TF1 and Keras, same weights, same batches")
         checks = verify(example_id, steps=args.steps, seed=args.seed)
         verdict = f"{example_id}: {'equivalent' if passed(checks) else 'NOT equivalent'}"
-        print(table(checks))
-        print(f"{verdict}\n")
+        print(f"{table(checks)}\n{verdict}\n")
         sections += [f"## {example_id}", "", table(checks), "", verdict, ""]
         if not passed(checks):
             failed.append(example_id)
     if args.report is not None:
-        from tfport.report import write_report
-        from tfport.results import environment, weights_loaded
-
         checkpoint = [f"- BERT checkpoint: {weights_loaded(example_id)['checkpoint']}"
                       for example_id in args.examples or EXAMPLES
                       if EXAMPLES[example_id].pretrained][:1]
@@ -172,8 +161,6 @@ def _convert(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
 
 
 def _bert_checkpoint(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
-    import shutil
-
     from tfport import bert_checkpoint
 
     checkpoint = bert_checkpoint.pretrained_bert()
@@ -189,8 +176,8 @@ COMMANDS = {"run": _run, "compare": _compare, "audit": _audit, "verify": _verify
 
 
 def loss_plot_name(stem: str, apis: Sequence[str]) -> str:
-    """Both APIs' curves go to STEM-loss.png; one API's alone to STEM-API-loss.png, so that
-    a one-API run never replaces the two-curve plot."""
+    """STEM-loss.png for both APIs' curves, STEM-API-loss.png for one API's, so that a one-API
+    run never replaces the two-curve plot."""
     return f"{stem}-loss.png" if tuple(apis) == APIS else f"{stem}-{'-'.join(apis)}-loss.png"
 
 

@@ -1,10 +1,5 @@
-"""The one MNIST loader that both ports use.
-
-Where the environment variable `TFPORT_MNIST_PATH` names a `.npz` file in the layout of
-`keras.datasets.mnist.load_data()` (keys `x_train`, `y_train`, `x_test`, `y_test`), the
-file is read from there; otherwise Keras downloads MNIST into `~/.keras/datasets`.
-Whatever was read is checked (keys, dtypes, shapes, label range) before any model sees it,
-and every failure is a `DataError` whose message names the path and the variable.
+"""The one MNIST loader that both ports use: $TFPORT_MNIST_PATH's `.npz` or Keras's download
+(docs/data.md), checked before any model sees it; every failure is a one-line `DataError`.
 """
 
 from __future__ import annotations
@@ -42,10 +37,8 @@ def load_mnist(path: str | os.PathLike | None = None) -> Mnist:
 
 
 def subset(mnist: Mnist, train_size: int | None, test_size: int | None) -> Mnist:
-    """The first `train_size` training and `test_size` test samples (None keeps all).
-
-    A file with fewer samples than asked for (None asks for all of MNIST's 60,000 and
-    10,000) is a DataError: a profile must not train on less than it says."""
+    """The first `train_size` training and `test_size` test samples (None: all of MNIST's);
+    a DataError if the file holds fewer, since a profile must not train on less than it says."""
     for split, have, want, whole in (("training", len(mnist.x_train), train_size, MNIST_TRAIN_SIZE),
                                      ("test", len(mnist.x_test), test_size, MNIST_TEST_SIZE)):
         if have < (want or whole):
@@ -62,9 +55,8 @@ def subset(mnist: Mnist, train_size: int | None, test_size: int | None) -> Mnist
 
 
 def scaled_mnist(profile, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The profile's MNIST subset, as most ports prepare it: float32 pixels in [0, 1], each
-    image reshaped to `shape` ((784,) flat, (28, 28, 1) with a channel axis), and the digit
-    labels as int64. Returns x_train, digits_train, x_test, digits_test."""
+    """The profile's MNIST subset as most ports prepare it: x_train, digits_train, x_test,
+    digits_test, the images float32 in [0, 1] of `shape` each, the digits int64."""
     mnist = subset(load_mnist(), profile.train_size, profile.test_size)
     x_train = mnist.x_train.reshape(-1, *shape).astype("float32") / 255.0
     x_test = mnist.x_test.reshape(-1, *shape).astype("float32") / 255.0

@@ -18,67 +18,69 @@ BENCH_DEFAULT = ["cnn_sparse", "mlp_gd"]  # what `tfport bench` times without an
 
 def named_examples(args: argparse.Namespace) -> list[str]:
     """The example ids on the command line (`run`'s one, `verify`'s and `bench`'s list)."""
-    return [e for e in [getattr(args, "example", None), *getattr(args, "examples", [])] if e]
+    return [e for e in [getattr(args, "example", None), *getattr(args, "examples", [])]
+            if e is not None]
 
 
 def check_inputs(args: argparse.Namespace) -> None:
     """Everything a command needs, checked before TensorFlow is even imported."""
-    for example_id in (getattr(args, "example", None), *getattr(args, "examples", [])):
-        if example_id is not None:
-            check_example(example_id)  # an empty id too: it names no example
-    if args.command == "run" and args.save_checkpoint and args.api == "keras":
+    command, rewrite = args.command, getattr(args, "rewrite", None)
+    no_run = getattr(args, "no_run", False)
+    for example_id in named_examples(args):
+        check_example(example_id)  # an empty id too: it names no example
+    if command == "run" and args.save_checkpoint and args.api == "keras":
         raise UnknownChoice("--save-checkpoint saves the TF1 port's trained graph: use it "
                             "with --api tf1 or both")
     chosen_backends = getattr(args, "backend", None) or []  # bench: a list; others: one name
     chosen_backends = [chosen_backends] if isinstance(chosen_backends, str) else chosen_backends
-    if args.command == "run" and args.api == "tf1" and chosen_backends != [DEFAULT_BACKEND]:
+    if command == "run" and args.api == "tf1" and chosen_backends != [DEFAULT_BACKEND]:
         raise UnknownChoice("--backend picks the Keras 3 backend of the Keras port; the TF1 "
                             "port runs on TensorFlow: use it with --api keras or both")
     for backend in chosen_backends:
-        _check_backend_installed(backend)
-    needs_tensorflow = args.command in ("compare", "audit", "verify", "bench") or (
-        args.command == "run" and (args.api != "keras" or DEFAULT_BACKEND in chosen_backends
-                                   or EXAMPLES[args.example].pretrained))
-    if needs_tensorflow and not (args.command == "bench" and args.rewrite):
-        if importlib.util.find_spec("tensorflow") is None:
-            pretrained = " and ".join(e.id for e in EXAMPLES.values() if e.pretrained)
-            raise UnknownChoice("TensorFlow is not installed: the TF1 ports, the Keras "
-                                f"ports' default backend and {pretrained} (a TF1 checkpoint, "
-                                "tf.data batches) need it (pip install -e .); without it, run "
-                                "another Keras port on another backend: tfport run ID "
-                                "--api keras --backend jax")
-    records = None if getattr(args, "no_run", False) else getattr(args, "records", None)
-    for folder in (getattr(args, "out", None), records):
-        if folder is not None and args.command != "convert-checkpoint" \
-                and not getattr(args, "rewrite", None):
-            writable_folder(folder)
+        if backend != DEFAULT_BACKEND and importlib.util.find_spec(backend) is None:
+            raise UnknownChoice(f"the {backend} backend needs {backend} installed: "
+                                f"pip install -e \".[backends]\" (JAX and PyTorch, CPU builds)")
+    needs_tensorflow = command in ("compare", "audit", "verify") or (
+        command == "bench" and not rewrite) or (
+        command == "run" and (args.api != "keras" or DEFAULT_BACKEND in chosen_backends
+                              or EXAMPLES[args.example].pretrained))
+    if needs_tensorflow and importlib.util.find_spec("tensorflow") is None:
+        pretrained = " and ".join(e.id for e in EXAMPLES.values() if e.pretrained)
+        raise UnknownChoice("TensorFlow is not installed: the TF1 ports, the Keras ports' "
+                            f"default backend and {pretrained} (a TF1 checkpoint, tf.data "
+                            "batches) need it (pip install -e .); without it, run another "
+                            "Keras port on another backend: tfport run ID --api keras "
+                            "--backend jax")
+    records = None if no_run else getattr(args, "records", None)
+    if command not in ("convert-checkpoint", "bert-checkpoint") and not rewrite:
+        for folder in (getattr(args, "out", None), records):
+            if folder is not None:
+                writable_folder(folder)
     if getattr(args, "report", None) is not None:
         writable_folder(args.report.parent)
-    if args.command == "convert-checkpoint":
+    if command == "convert-checkpoint":
         if not args.out.name.endswith(".weights.h5"):
             raise OutputError(f"the output {args.out} must end in .weights.h5, the file "
                               f"Keras 3's `model.load_weights` reads")
         writable_folder(args.out.parent)
         _check_profile(args.example, args.profile)
-    if args.command == "bench" and args.rewrite is not None and not args.rewrite.is_file():
-        raise OutputError(f"no benchmark report at {args.rewrite}; give the .json that "
+    if command == "bench" and rewrite is not None and not rewrite.is_file():
+        raise OutputError(f"no benchmark report at {rewrite}; give the .json that "
                           f"`tfport bench` wrote")
-    if args.command == "bert-checkpoint":
+    if command == "bert-checkpoint":
         if args.folder.is_dir() and any(args.folder.iterdir()):  # a file: writable_folder says so
             raise OutputError(f"{args.folder} is not empty; give a new or empty folder")
         writable_folder(args.folder)
-    trains = not (args.command in ("convert-checkpoint", "bert-checkpoint")
-                  or getattr(args, "rewrite", None) or getattr(args, "no_run", False))
-    if trains:
-        chosen = named_examples(args) or (
-            BENCH_DEFAULT if args.command == "bench" else list(EXAMPLES))
-        if args.command in ("compare", "audit") and args.profile not in PROFILE_NAMES:
-            raise UnknownChoice(f"{args.command} runs every example: choose --profile "
-                                f"{' or '.join(PROFILE_NAMES)}")
-        if args.command in ("run", "bench"):
-            for example_id in chosen:
-                _check_profile(example_id, args.profile)
-        _check_data(args, chosen)
+    if command in ("convert-checkpoint", "bert-checkpoint") or rewrite or no_run:
+        return  # trains nothing
+    chosen = named_examples(args) or (BENCH_DEFAULT if command == "bench" else list(EXAMPLES))
+    if command in ("compare", "audit") and args.profile not in PROFILE_NAMES:
+        raise UnknownChoice(f"{command} runs every example: choose --profile "
+                            f"{' or '.join(PROFILE_NAMES)}")
+    if command in ("run", "bench"):
+        for example_id in chosen:
+            _check_profile(example_id, args.profile)
+    _check_data(args, chosen)
 
 
 def _check_profile(example_id: str, profile: str) -> None:
@@ -87,27 +89,20 @@ def _check_profile(example_id: str, profile: str) -> None:
                             f"one of {', '.join(PROFILES[example_id])}")
 
 
-def _check_backend_installed(backend: str) -> None:
-    if backend != DEFAULT_BACKEND and importlib.util.find_spec(backend) is None:
-        raise UnknownChoice(f"the {backend} backend needs {backend} installed: "
-                            f"pip install -e \".[backends]\" (JAX and PyTorch, CPU builds)")
-
-
 def _check_data(args: argparse.Namespace, examples: list[str]) -> None:
     """The MNIST file and the movie-review sentences load and hold what the profiles need."""
     from tfport import data, polarity
 
-    name = getattr(args, "profile", "quick")
-    profiles = [PROFILES[e][name] for e in examples if name in PROFILES[e]]
-    mnist_profiles = [PROFILES[e][name] for e in examples
-                      if EXAMPLES[e].uses_mnist and name in PROFILES[e]]
+    name = getattr(args, "profile", "quick")  # verify has no --profile
+    profiles = {e: PROFILES[e][name] for e in examples if name in PROFILES[e]}
+    mnist_profiles = [profile for e, profile in profiles.items() if EXAMPLES[e].uses_mnist]
     if mnist_profiles:
         mnist = data.load_mnist()
         for profile in mnist_profiles:
             data.subset(mnist, profile.train_size, profile.test_size)
-    if any(EXAMPLES[e].text for e in examples):
-        if any(profile.data == "mr" for profile in profiles) or args.command == "verify":
-            polarity.load_polarity()
+    if any(EXAMPLES[e].text for e in examples) and (
+            args.command == "verify" or any(p.data == "mr" for p in profiles.values())):
+        polarity.load_polarity()
 
 
 def find_bert_checkpoint(args: argparse.Namespace) -> None:

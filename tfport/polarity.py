@@ -1,15 +1,8 @@
 """The one loader of the movie-review sentence polarity data set ("MR"), for the BERT example.
 
-Pang and Lee's *sentence polarity dataset v1.0* is one archive, `rt-polaritydata.tar.gz`,
-with two members: `rt-polaritydata/rt-polarity.pos` and `rt-polaritydata/rt-polarity.neg`,
-one lower-cased, tokenized sentence a line, in Windows-1252. Where the environment variable
-`TFPORT_POLARITY_PATH` names such an archive it is read from there; otherwise Keras
-downloads the original from the data set's home page into `~/.keras/datasets`.
-
-The members are read from the archive in memory (nothing is extracted to disk), checked
-(both present, Windows-1252 text, not empty), and split once, by a fixed seed, into 80%
-training and 20% test sentences, the same split for every run and both APIs. Every failure
-is a `DataError` whose message names the path and the variable.
+Pang and Lee's `rt-polaritydata.tar.gz` from $TFPORT_POLARITY_PATH or a Keras download
+(docs/data.md), read in memory, checked, and split once by a fixed seed into 80% training and
+20% test sentences, the same for every run and both APIs. Every failure is a `DataError`.
 """
 
 from __future__ import annotations
@@ -107,12 +100,9 @@ def _read(path: str, where: str, fix: str) -> Polarity:
 
 def bag_of_words_baseline(data: Polarity, min_count: int = 2, steps: int = 1000,
                           learning_rate: float = 2.0, l2: float = 1e-3) -> float:
-    """Test accuracy of a logistic regression on bag-of-words features: what a linear model
-    of word presence makes of the same split, so that a reader can place BERT's numbers.
-
-    The sentences are already tokenized, so a word is what lies between spaces; the features
-    are 0/1 for each training word seen at least `min_count` times; the model is trained by
-    full-batch gradient descent with an L2 penalty, from zeros (nothing random)."""
+    """Test accuracy of a logistic regression on the same split, to place BERT's numbers: 0/1
+    features for each training word (between spaces) seen `min_count` times, full-batch
+    gradient descent with an L2 penalty from zeros (nothing random)."""
     counts: dict[str, int] = {}
     for sentence in data.train_sentences:
         for word in set(sentence.split()):

@@ -1,8 +1,5 @@
-"""A profile: one named set of an example's hyperparameters.
-
-Each example's record (tfport/examples/<id>.py) holds its profiles: `article` is what the
-article used; `quick` trains on a subset for fewer epochs, in seconds on two CPU cores.
-"""
+"""A profile: one named set of an example's hyperparameters, held by its record
+(tfport/examples/<id>.py): `article` is the article's; `quick` a subset, seconds on a CPU."""
 
 from __future__ import annotations
 
@@ -19,15 +16,13 @@ class Profile:
     train_size: int | None = None  # None: all 60,000 training images
     test_size: int | None = None  # None: all 10,000 test images
     # The test accuracy to reach: quick, measured (tests/test_examples.py); article, the
-    # claim less half a unit of its last digit (`tfport.audit.claim_bar`).
+    # claim less half a unit of its last digit (`tfport.claims.claim_bar`).
     accuracy_bar: float | None = None
-    # Text examples only: which sentences, their length in tokens, and dropout (which
-    # tfport verify turns off to compare steps exactly).
+    # Text examples only: which sentences and their length in tokens.
     data: str | None = None
     sequence_length: int | None = None
-    dropout: bool = True
-    # Whether each epoch reshuffles; `tfport verify` turns it off for the same batches.
-    shuffle: bool = True
+    dropout: bool = True  # `tfport verify` turns it off to compare steps exactly
+    shuffle: bool = True  # each epoch reshuffles; off in `tfport verify`, for the same batches
 
     @property
     def full_batch(self) -> bool:
@@ -38,8 +33,8 @@ PROFILE_NAMES = ("quick", "article")
 
 
 def __getattr__(name: str) -> Any:
-    """`PROFILES`, example id -> its profiles, made when first asked for (the example
-    records import `Profile` from here)."""
+    """`PROFILES`, example id -> its profiles, made when first asked for (the records import
+    this module)."""
     if name == "PROFILES":
         from tfport.examples import EXAMPLES
 

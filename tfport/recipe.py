@@ -1,9 +1,6 @@
-"""Static checks: each port's optimizer, loss and metric, read from what the port built.
-
-`tfport verify` cannot see a setting both ports get wrong alike. This reads the recipe from
-the compiled Keras model (optimizer config, loss, metrics) and from the TF1 graph's update
-ops and loss ops, and compares it with the article's, the profile's learning rate and each
-API's own optimizer defaults, which the article relied on.
+"""Static checks: each port's optimizer, loss and metric, read from the compiled Keras model
+and the TF1 graph's ops, against the article's, the profile's and each API's defaults: what
+`tfport verify` cannot see, a setting both ports get wrong alike (docs/verify.md).
 """
 
 from __future__ import annotations
@@ -80,8 +77,6 @@ def defaults(function: Any) -> dict[str, Any]:
             for name, parameter in inspect.signature(function).parameters.items()}
 
 
-# --- Keras: the compiled model -------------------------------------------------------------
-
 def keras_recipe(model: keras.Model) -> Recipe:
     """The recipe a compiled Keras model trains with."""
     optimizer = model.optimizer
@@ -89,9 +84,8 @@ def keras_recipe(model: keras.Model) -> Recipe:
     name = "AdamW" if isinstance(optimizer, keras.optimizers.AdamW) else type(optimizer).__name__
     settings = {"Adam": ("beta_1", "beta_2", "epsilon"), "SGD": ("momentum",),
                 "AdamW": ("beta_1", "beta_2", "epsilon", "weight_decay")}.get(name, ())
-    compiled = model.get_compile_config()
     return Recipe(name, _keras_learning_rate(optimizer), _loss_name(model.loss),
-                  _metric_name(compiled.get("metrics")),
+                  _metric_name(model.get_compile_config().get("metrics")),
                   tuple((key, float(config[key])) for key in settings))
 
 
@@ -107,10 +101,8 @@ def _keras_learning_rate(optimizer: Any) -> float:
 
 
 def _loss_name(loss: Any) -> str:
-    if isinstance(loss, str):
-        loss = keras.losses.get(loss)
-    function = getattr(loss, "fn", loss)  # LossFunctionWrapper -> its function
-    return function.__name__
+    loss = keras.losses.get(loss) if isinstance(loss, str) else loss
+    return getattr(loss, "fn", loss).__name__  # LossFunctionWrapper -> its function
 
 
 def _metric_name(metrics: Any) -> str | None:
@@ -122,14 +114,12 @@ def _metric_name(metrics: Any) -> str | None:
     return ",".join(str(name) for name in names)
 
 
-# --- TF1: the graph -------------------------------------------------------------------------
-
 def tf1_recipe(graph: TF1Graph) -> Recipe:
     """The recipe a TF1 port's graph (the current default graph) trains with."""
     import tensorflow as tf
 
-    operations = tf.compat.v1.get_default_graph().get_operations()
-    optimizer, learning_rate, settings = _tf1_optimizer(operations)
+    optimizer, learning_rate, settings = _tf1_optimizer(
+        tf.compat.v1.get_default_graph().get_operations())
     return Recipe(optimizer, learning_rate, _tf1_loss(graph.loss),
                   "accuracy" if graph.accuracy is not None else None, settings)
 
@@ -182,8 +172,7 @@ def _tf1_loss(loss: Any) -> str:
         seen.add(op.name)
         types.add(op.type)
         if op.type == "Const":
-            value = np.asarray(op.get_attr("value").float_val or [np.nan])
-            constants.extend(value.tolist())
+            constants.extend(op.get_attr("value").float_val)
         todo.extend(tensor.op for tensor in op.inputs)
     if "SparseSoftmaxCrossEntropyWithLogits" in types:
         return "sparse_categorical_crossentropy"

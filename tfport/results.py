@@ -51,8 +51,7 @@ class RunResult:
         return cls(**values)
 
     def save(self, out_dir: str | os.PathLike) -> Path:
-        """Write the record as `<example>-<api>-<profile>-seed<seed>.json` in `out_dir`; a Keras
-        run on another backend than TensorFlow as `<example>-keras-<backend>-...`."""
+        """Write `<example>-<api>[-<backend>, if not TensorFlow]-<profile>-seed<seed>.json`."""
         backend = self.environment.get("backend", "tensorflow")
         api = self.api if backend == "tensorflow" else f"{self.api}-{backend}"
         path = Path(out_dir) / f"{self.example}-{api}-{self.profile}-seed{self.seed}.json"
@@ -76,20 +75,16 @@ def _nan_to_none(value: Any) -> Any:
 
 
 def environment(api: str = "keras") -> dict[str, str]:
-    """Versions, backend, device and machine, stored with every result so that a figure says
-    where it came from. A TF1 port runs on TensorFlow; a Keras port on Keras's backend."""
+    """Versions, backend, device and machine, stored with every result (a TF1 port runs on
+    TensorFlow, a Keras port on Keras's backend)."""
     from tfport import backends
 
     backend = "tensorflow" if api == "tf1" else backends.current()
-    env = {
-        "tensorflow": _version("tensorflow"),
-        "keras": _version("keras"),
-        "python": platform.python_version(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores",
-        "backend": backend,
-        "device": backends.device(backend),
-        "finished": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-    }
+    env = {"tensorflow": _version("tensorflow"), "keras": _version("keras"),
+           "python": platform.python_version(),
+           "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores",
+           "backend": backend, "device": backends.device(backend),
+           "finished": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
     if backend != "tensorflow":
         env[backend] = _version(backend)
     return env
@@ -128,31 +123,21 @@ def make_result(*, example: str, api: str, profile: Any, seed: int, clock: RunCl
                 train_size: int, param_count: int, labels: np.ndarray | None = None,
                 predictions: np.ndarray | None = None,
                 extra: dict[str, Any] | None = None, step_log: Any = None) -> RunResult:
-    """The record of one run, from plain numbers (NumPy scalars become floats).
-
-    `profile`: the Profile that ran; `history`: the port's training history, whose "loss"
-    becomes `loss_history` and whose other entries (validation, gradient checks) go into
-    `extra`; `labels` and `predictions`: every test label and prediction, kept as the
-    prediction summary (`prediction_summary`); `step_log`: the run's `tfport.steplog.StepLog`."""
-    # Keras's History also holds the training accuracy of each epoch, which the TF1 loops
-    # do not compute: records keep what both APIs measure.
+    """The record of one run, as plain numbers: `history["loss"]` becomes `loss_history`, its
+    other entries (but Keras's training accuracy, which TF1 does not compute) go into `extra`
+    with the `prediction_summary` of `labels` and `predictions`."""
     kept = {key: [float(v) for v in values] for key, values in history.items()
             if key not in ("loss", "accuracy")}
     if predictions is not None:
         kept.update(prediction_summary(labels, predictions))
     train_samples = train_size * profile.epochs
     return RunResult(
-        example=example,
-        api=api,
-        profile=profile.name,
-        seed=seed,
-        test_accuracy=float(test_accuracy),
-        test_loss=float(test_loss),
+        example=example, api=api, profile=profile.name, seed=seed,
+        test_accuracy=float(test_accuracy), test_loss=float(test_loss),
         loss_history=[float(loss) for loss in history["loss"]],
         loss_by_step=(step_log.as_record(history["loss"], profile.batch_size is None)
                       if step_log is not None else {}),
-        wall_time_s=clock.wall_s,
-        train_time_s=clock.train_s,
+        wall_time_s=clock.wall_s, train_time_s=clock.train_s,
         train_samples_per_s=train_samples / clock.train_s if clock.train_s > 0 else 0.0,
         param_count=int(param_count),
         extra={**kept, **(extra or {})},
@@ -180,10 +165,9 @@ RECORD_KEEPING = {"tfport.contract", "tfport.profiles", "tfport.results"}
 
 
 def sources(example: str, api: str) -> list[Path]:
-    """The project's files whose code a run of one port executes: the port, the modules of
-    its package it imports (its scaffold, a twin it borrows from, `legacy_tf1/bert/`), followed
-    to the end, and the `tfport` modules these import directly (the loaders, the backend
-    helpers), but not the record keeping (`RECORD_KEEPING`)."""
+    """The project's files whose code a run of one port executes: the port, the port-package
+    modules it imports, followed to the end, and the `tfport` modules these import directly,
+    but not the record keeping (`RECORD_KEEPING`)."""
     package = "legacy_tf1" if api == "tf1" else "keras_models"
     todo, seen, found = [f"{package}.{example}"], set(), set()
     while todo:
@@ -201,10 +185,8 @@ def sources(example: str, api: str) -> list[Path]:
 
 
 def fingerprint(example: str, api: str, profile: Any) -> str:
-    """A short hash of what decides a run's numbers: the code of the port's `sources`
-    (`program_code`: not their comments or docstrings), the profile's values and the versions
-    of TensorFlow, Keras and the backend. A record whose fingerprint differs from today's was
-    made by other code (`tfport audit` marks it stale)."""
+    """A short hash of what decides a run's numbers: the `program_code` of its `sources`, the
+    profile's values and the versions of TensorFlow, Keras and the backend (docs/audit.md)."""
     digest = hashlib.sha256()
     for path in sources(example, api):
         digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0"
@@ -224,10 +206,9 @@ def _module_file(name: str) -> Path | None:
     return None
 
 
-# A twin's `if __name__ == "__main__":` block, to the end of the file, with the blank lines
-# above it: how it is started as a script, not what a run computes (tfport.script does the
-# rest). What is left is the file as it was before it had the block, so that adding the
-# block leaves its records fresh.
+# A twin's `if __name__ == "__main__":` block to the end of the file, with the blank lines
+# above it: how it is started as a script (tfport.script), not what a run computes; cut, so
+# that adding the block left its records fresh.
 MAIN_BLOCK = re.compile(r"(?<=\n)\n*^if __name__ == [\"']__main__[\"']:.*\Z", re.S | re.M)
 
 
@@ -237,8 +218,7 @@ def program_text(path: Path) -> str:
 
 
 def program_code(path: Path) -> str:
-    """`program_text` as Python reads it: its syntax tree written out again, without the
-    comments, the layout and the docstrings, which change no number a run computes."""
+    """`program_text`'s syntax tree written out again: no comments, layout or docstrings."""
     tree = ast.parse(program_text(path))
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
@@ -250,8 +230,7 @@ def program_code(path: Path) -> str:
 
 
 def _project_imports(path: Path) -> list[str]:
-    """The project modules that the file at `path` imports (`from pkg import module` names
-    the module when there is one)."""
+    """The project modules the file at `path` imports (`from pkg import module`: the module)."""
     names = []
     for node in ast.walk(ast.parse(program_text(path))):
         if isinstance(node, ast.Import):
@@ -264,8 +243,7 @@ def _project_imports(path: Path) -> list[str]:
 
 
 def number(value: float, digits: int = 4) -> str:
-    """A figure as every port and table prints it; NaN (a measure an example does not have)
-    prints as n/a."""
+    """A figure as every port and table prints it; NaN (a measure it lacks) as n/a."""
     return "n/a" if math.isnan(value) else f"{value:.{digits}f}"
 
 
@@ -273,16 +251,12 @@ SHOWN_PREDICTIONS = 16  # test digits the notebooks' prediction grid shows
 
 
 def prediction_summary(labels: np.ndarray, outputs: np.ndarray) -> dict[str, Any]:
-    """What a result keeps of a model's test predictions, the same way for both ports.
-
-    `labels`: class indices or one-hot rows; `outputs`: one row per sample, of scores per
-    class (probabilities or logits: the largest wins), or a single probability of class 1.
-    Returns the first SHOWN_PREDICTIONS predicted classes and labels, and the confusion
-    matrix (row: true class, column: predicted class), as plain lists for JSON.
-    """
+    """The first SHOWN_PREDICTIONS predicted classes and labels and the confusion matrix (row:
+    true class), as lists for JSON, from class indices or one-hot `labels` and `outputs` of
+    scores per class (the largest wins) or one probability of class 1."""
     labels, outputs = np.asarray(labels), np.asarray(outputs)
-    true_classes = labels.argmax(axis=1) if labels.ndim == 2 and labels.shape[1] > 1 else labels.reshape(-1)
-    true_classes = true_classes.astype(int)
+    one_hot = labels.ndim == 2 and labels.shape[1] > 1
+    true_classes = (labels.argmax(axis=1) if one_hot else labels.reshape(-1)).astype(int)
     if outputs.ndim == 2 and outputs.shape[1] > 1:
         predicted, classes = outputs.argmax(axis=1), outputs.shape[1]
     else:

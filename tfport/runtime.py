@@ -1,17 +1,8 @@
 """How a tfport process starts TensorFlow: quietly, and with the legacy-Keras switch set.
 
-Two facts of TensorFlow 2.21 that every entry point needs:
-
-- `tf.compat.v1.layers.*` exist only on top of the legacy Keras 2 package (`tf-keras`), which
-  TensorFlow picks when `TF_USE_LEGACY_KERAS=1` is set before `tf.compat.v1.layers` is first
-  touched. `use_legacy_keras()` sets it; the TF1 ports call it through their session scaffold
-  (`legacy_tf1/session.py`), and anything else that touches those layers calls it first.
-  Keras 3 (`import keras`) is not affected by it.
-- TensorFlow's C++ start-up lines (oneDNN, CPU features, "Could not find cuda drivers",
-  "failed call to cuInit") are written to the process's stderr before Python's logging is
-  set up, so `TF_CPP_MIN_LOG_LEVEL` no longer hides them. `quiet_start()` imports
-  TensorFlow and looks for devices with file descriptor 2 pointed at a temporary file, and
-  prints what was caught only if the import fails.
+`tf.compat.v1.layers` exist only on tf-keras, which `TF_USE_LEGACY_KERAS=1` selects before
+they are first touched (`use_legacy_keras`); TensorFlow's C++ start-up lines reach stderr
+before Python's logging is set up, so `quiet_start` catches file descriptor 2 around the import.
 """
 
 from __future__ import annotations

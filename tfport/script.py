@@ -1,15 +1,8 @@
 """A twin run as the article's script: `python legacy_tf1/ID.py`, `python keras_models/ID.py`.
 
-Each twin ends with
-
-    if __name__ == "__main__":
-        from tfport.script import run_as_script
-        raise SystemExit(run_as_script("cnn_sparse", run))
-
-and this module does the rest: `--profile NAME` (default `article`) and `--seed N`, checked
-as `tfport` checks them, TensorFlow kept quiet, and the run's record printed after the
-port's own output. TensorFlow's C++ start-up lines still show: the port file imports
-TensorFlow, and reads its log level, before this module is reached.
+Each twin ends with `raise SystemExit(run_as_script("ID", run))` under `if __name__ ==
+"__main__":`; this module parses `--profile` and `--seed` as `tfport` does, keeps TensorFlow
+as quiet as it can once imported, and prints the run's record after the port's own output.
 """
 
 from __future__ import annotations

@@ -1,16 +1,9 @@
 """The training loss every few steps, taken at the same steps in both APIs.
 
-A per-epoch loss is one point per epoch: on the quick profile (two epochs) a curve of two
-points cannot show whether two runs track each other. So every run also keeps the loss
-that its progress bar shows, the mean over the samples of the epoch so far, every
-`stride(steps_per_epoch)` steps (about `POINTS_PER_EPOCH` points an epoch) and after each
-epoch's last step. That last point of an epoch is the epoch's loss in the history.
-
-Keras reports exactly this value to a callback's `on_train_batch_end` (`logs["loss"]`); the
-TF1 loop (`legacy_tf1/feeding.py`) computes it for its own progress bar. Both scaffolds open
-a `recording()` around the port's `train`: the TF1 loop adds to the open log, the Keras
-scaffold adds a `keras_models.program.StepLossCallback` to the port's `fit`. Where one step
-is one epoch (full-batch gradient descent), the log is the per-epoch history itself.
+A two-epoch run's per-epoch loss is two points; so every run also keeps the running mean its
+progress bar shows, about `POINTS_PER_EPOCH` times an epoch and at each epoch's end. Both
+scaffolds open a `recording()` around the port's `train`: the TF1 loop (`legacy_tf1/feeding.py`)
+adds to it, Keras through `keras_models.program.StepLossCallback`.
 """
 
 from __future__ import annotations
@@ -45,9 +38,8 @@ class StepLog:
             self.losses.append(float(mean_so_far))
 
     def as_record(self, epoch_losses: list[float], one_step_per_epoch: bool) -> dict[str, object]:
-        """What a result record keeps. Where one step is one epoch (a profile without a batch
-        size: full-batch gradient descent, however its loop splits the set into chunks) or the
-        loop logged nothing, the per-epoch losses, one step each."""
+        """What a result record keeps: where one step is one epoch (no batch size, however the
+        loop chunks the set) or nothing was logged, the per-epoch losses, one step each."""
         if one_step_per_epoch or not self.steps:
             return {"steps": list(range(1, len(epoch_losses) + 1)),
                     "loss": [float(loss) for loss in epoch_losses], "steps_per_epoch": 1}

@@ -1,9 +1,8 @@
 """Which examples exist, what the tools know of each, and its two ports.
 
 An example id names two ports, `legacy_tf1.<id>` and `keras_models.<id>` (`tfport.contract`),
-and one record, `EXAMPLE` in `tfport/examples/<id>.py` (an `Example`, record.py).
-`tf1_port` and `keras_port` import a port when a command needs it, so that tfport itself
-never imports the port packages (they import tfport).
+and one record, `EXAMPLE` in `tfport/examples/<id>.py`. The ports are imported only when a
+command needs them: tfport never imports the port packages at import time (they import tfport).
 """
 
 from __future__ import annotations
@@ -20,11 +19,7 @@ from tfport.examples.record import Example
 from tfport.profiles import Profile, get_profile
 from tfport.results import RunResult
 
-__all__ = ["APIS", "EXAMPLES", "Example", "check_api", "check_example", "keras_port",
-           "keras_scaffold", "run_example", "tf1_port", "tf1_scaffold"]
-
-
-# The examples in the order every table lists them; each module holds one record, `EXAMPLE`.
+# The examples in the order every table lists them.
 EXAMPLES: dict[str, Example] = {
     module.EXAMPLE.id: module.EXAMPLE
     for module in (mlp_gd, backprop, cnn_onehot, cnn_sparse, cnn_mse_sgd, binary_mlp,
@@ -34,16 +29,9 @@ EXAMPLES: dict[str, Example] = {
 
 def check_example(example_id: str) -> Example:
     if example_id not in EXAMPLES:
-        raise UnknownChoice(
-            f"unknown example {example_id!r}; choose one of {', '.join(EXAMPLES)} (see `tfport list`)"
-        )
+        raise UnknownChoice(f"unknown example {example_id!r}; choose one of "
+                            f"{', '.join(EXAMPLES)} (see `tfport list`)")
     return EXAMPLES[example_id]
-
-
-def check_api(api: str) -> str:
-    if api not in APIS:
-        raise UnknownChoice(f"unknown API {api!r}; choose one of {', '.join(APIS)}")
-    return api
 
 
 def tf1_port(example_id: str) -> TF1Port:
@@ -71,12 +59,11 @@ def keras_scaffold() -> KerasScaffold:
 def run_example(example_id: str, api: str, profile: str | Profile = "quick", seed: int = 0,
                 out_dir: str | Path | None = None, verbose: int = 1,
                 checkpoint: str | Path | None = None) -> RunResult:
-    """Run one port of one example; `profile` is a name from `tfport.profiles` or a Profile.
-
-    `checkpoint`: a path prefix where the TF1 port's Session saves its trained variables
-    (tf1 only; `legacy_tf1.session.saving_checkpoint`)."""
+    """Run one port of one example; `profile`: a profile's name or a Profile; `checkpoint`:
+    where the TF1 port's Session saves its trained variables (tf1 only)."""
     check_example(example_id)
-    check_api(api)
+    if api not in APIS:
+        raise UnknownChoice(f"unknown API {api!r}; choose one of {', '.join(APIS)}")
     if isinstance(profile, str):
         try:
             profile = get_profile(example_id, profile)

@@ -1,8 +1,5 @@
-"""bert_classifier: article 003's pretrained BERT fine-tuned to classify sentences.
-
-google-research/bert in TF1, KerasHub in Keras 3, one checkpoint (tfport/bert_checkpoint.py);
-the article's four runs, each a profile, and a real fine-tune on movie-review sentences.
-"""
+"""bert_classifier: article 003's pretrained BERT fine-tuned to classify sentences: its four
+runs, each a profile, and a fine-tune on movie-review sentences (docs/bert.md)."""
 
 import dataclasses
 import math
@@ -75,10 +72,9 @@ BERT_OPTIMIZER = Mapping(
     "measures it, and `tfport.bert_optimizer.AdamWeightDecay` is the Keras optimizer that makes "
     "BERT's update.",
     tf1_code="optimization.create_optimizer", keras_code="keras.optimizers.AdamW",
-    defaults=(Default("weight_decay", ("keras.optimizers.AdamW", "weight_decay"),
-                      ("keras.optimizers.AdamW", "weight_decay")),
-              Default("epsilon", ("keras.optimizers.AdamW", "epsilon"),
-                      ("keras.optimizers.AdamW", "epsilon"))))
+    defaults=(Default("weight_decay", "keras.optimizers.AdamW.weight_decay",
+                      "keras.optimizers.AdamW.weight_decay"),
+              Default("epsilon", "keras.optimizers.AdamW.epsilon", "keras.optimizers.AdamW.epsilon")))
 
 
 def _loss(runs: Runs) -> Row:
@@ -109,16 +105,16 @@ def _loss(runs: Runs) -> Row:
         "so this is a verdict on the recipe with this checkpoint, not on bert-base-cased.")
 
 
-# The movie-review fine-tune ("mr", tfport/polarity.py), also the quick profile, since
-# nothing shorter learns (50 steps on 1,600 sentences reach about 0.71, a bag of words 0.69).
-# Its bar sits below the lowest of five measured seeds per API (docs/spread/quick-amd-epyc.md:
-# TF1 0.7600 at seed 3), as tests/test_examples.py checks, and 5 points above the
-# bag-of-words baseline (0.6937). Its rate, TF1 and Keras at seed 0: 0.786 and 0.761 at 5e-5,
-# 0.739 and 0.785 at 1e-4, 0.786 and 0.785 at 7e-5: Keras's AdamW corrects Adam's bias and
-# BERT's does not, which in 100 steps makes Keras's steps the smaller
-# (docs/migration-notes.md). Neither batches of 16 nor two epochs at 32 tokens lifted TF1's
-# weakest seed (2) above 0.77; 48 tokens keep 96% of the sentences whole (64: 99.9%, at a
-# third more time per step).
+# The movie-review fine-tune ("mr", tfport/polarity.py), also the quick profile: nothing
+# shorter learns (50 steps on 1,600 sentences: about 0.71, a bag of words 0.69). Its bar is
+# below the lowest of five seeds per API (docs/spread/quick-amd-epyc.md: TF1 0.7600, seed 3)
+# and 5 points above the bag-of-words baseline (0.6937). 7e-5 suits both APIs (TF1, Keras at
+# seed 0: 0.786, 0.761 at 5e-5; 0.739, 0.785 at 1e-4; 0.786, 0.785 at 7e-5): Keras's AdamW
+# corrects Adam's bias, BERT's does not (docs/migration-notes.md). 48 tokens keep 96% of the
+# sentences whole (64: 99.9%, at a third more time per step).
+# The article's four runs: its own sentences, all of them in each step.
+ARTICLE = Profile("article", epochs=10, batch_size=None, learning_rate=2e-5, data="reviews",
+                  sequence_length=32)
 FINETUNE = Profile("finetune", epochs=1, batch_size=32, learning_rate=7e-5, data="mr",
                    train_size=3200, test_size=800, sequence_length=48, accuracy_bar=0.75)
 
@@ -130,17 +126,12 @@ EXAMPLE = Example(
             "KerasHub in Keras 3, one checkpoint; the article's four runs, and movie-review "
             "sentences",
     claim="loss 0.6534 -> 0.0367 over 10 epochs (lines 205-218)",
-    # The article's four runs (its own sentences, all of them in each step), then FINETUNE.
     profiles={
-        "article": Profile("article", epochs=10, batch_size=None, learning_rate=2e-5,
-                           data="reviews", sequence_length=32),
-        "article-intent": Profile("article-intent", epochs=10, batch_size=None,
-                                  learning_rate=2e-5, data="intent", sequence_length=32),
-        "article-finance": Profile("article-finance", epochs=10, batch_size=None,
-                                   learning_rate=2e-5, data="finance", sequence_length=32),
-        "article-recommendation": Profile("article-recommendation", epochs=10, batch_size=None,
-                                          learning_rate=2e-5, data="recommendation",
-                                          sequence_length=32),
+        "article": ARTICLE,
+        "article-intent": dataclasses.replace(ARTICLE, name="article-intent", data="intent"),
+        "article-finance": dataclasses.replace(ARTICLE, name="article-finance", data="finance"),
+        "article-recommendation": dataclasses.replace(ARTICLE, name="article-recommendation",
+                                                      data="recommendation"),
         "finetune": FINETUNE,
         "quick": dataclasses.replace(FINETUNE, name="quick"),
     },

@@ -1,8 +1,5 @@
-"""`Example`: everything the tools need to know about one example, declared once.
-
-Each record is `EXAMPLE` in `tfport/examples/<id>.py` (its quote is `articles/<id>.md`);
-the tools read the fields below and never branch on an example's id.
-"""
+"""`Example`: everything the tools know of one example, declared once as `EXAMPLE` in
+`tfport/examples/<id>.py`; the tools read these fields and never branch on an example's id."""
 
 from __future__ import annotations
 
@@ -23,21 +20,19 @@ class Example:
     lines: str  # the lines it ports, as SNIPPETS.md gives them
     summary: str
     claim: str  # what the article says it achieves, in its words
-    # By name: `article` (exactly the article's) and `quick` (a subset for tests and demos)
-    # at least. A dict, so that tests can swap a profile in.
+    # `article` (the article's) and `quick` (a subset) at least; a dict: tests swap one in.
     profiles: dict[str, Profile]
     # `tfport audit`'s checks, one per claim in SNIPPETS.md, in its order (tfport/claims.py).
     claims: tuple[Callable[[Runs], Row], ...]
     # The API mapping rows its ports use, in the order the code meets them (tfport/mapping.py).
     mapping_rows: tuple[Mapping, ...]
-    # (optimizer, learning rate, loss) as the article writes them, for tfport/recipe.py; a
-    # rate of None: the article states none. None: no optimizer, no compiled model.
+    # (optimizer, learning rate or None if unstated, loss) as the article writes them, for
+    # tfport/recipe.py; None: no optimizer, no compiled model.
     recipe: tuple[str, float | None, str] | None = None
     uses_mnist: bool = True  # False: the example brings its own data
     pretrained: bool = False  # True: it starts from a pretrained checkpoint (tfport.bert_checkpoint)
-    # True: it classifies sentences; its Keras model tokenizes them itself, inside `fit`.
-    text: bool = False
-    # True: one neuron and one step, no data set; its ports have `gradient_step`, and the
+    text: bool = False  # True: it classifies sentences (its Keras model tokenizes them)
+    # True: one neuron, one step, no data set; its ports have `gradient_step` and the
     # article's one sample as `x_values` and `y_value` (tfport verify steps it by those).
     one_neuron: bool = False
     # Where its TF1 port names a variable itself: tfport.transfer's Keras name -> TF1 name.
@@ -48,5 +43,4 @@ class Example:
     benchmarked: bool = True
     bench_tf_data: bool = False
     bench_jax_scan: bool = False
-    # The lines its quote (articles/<id>.md) copies, where not `lines`.
-    quote_lines: str | None = None
+    quote_lines: str | None = None  # the lines its quote (articles/<id>.md) copies, if not `lines`

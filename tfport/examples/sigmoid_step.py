@@ -34,16 +34,13 @@ def _sigmoid_claim(quantity: str, label: str) -> Callable[[Runs], Row]:
 
 
 def _within(claimed, measured, tolerance: float) -> bool:
-    if isinstance(claimed, list):
-        return len(claimed) == len(measured) and all(
-            abs(c - m) <= tolerance for c, m in zip(claimed, measured))
-    return abs(claimed - measured) <= tolerance
+    pairs = (zip(claimed, measured, strict=True) if isinstance(claimed, list)
+             else [(claimed, measured)])
+    return all(abs(c - m) <= tolerance for c, m in pairs)
 
 
 def _show(value) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(f"{v:.4f}" for v in value) + "]"
-    return f"{value:.4f}"
+    return "[" + ", ".join(map(_show, value)) + "]" if isinstance(value, list) else f"{value:.4f}"
 
 
 EXAMPLE = Example(
