@@ -273,7 +273,7 @@ def report(index: dict) -> str:
                             found["train_time_s"], statistics.median(found["epoch_s"][1:])))
     before = [r.example for r in records if r.example == "bert_classifier"
               and "checkpoint" not in r.environment]
-    note = ([f"(bert_classifier's row was made before the example loaded a pretrained BERT: "
+    note = (["(bert_classifier's row was made before the example loaded a pretrained BERT: "
              f"on a random-weight BERT-Tiny. `--bert FOLDER` remakes it.)", ""] if before else [])
     return "\n".join([
         one_row_each(records), "", *note,

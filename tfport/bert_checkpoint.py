@@ -1,48 +1,12 @@
-"""The one loader of the BERT example's pretrained checkpoint, in each API's own layout.
+"""The one loader of the BERT example's pretrained checkpoint, in each API's own layout
+(where it comes from, how each port reads it, and where each Hugging Face name goes:
+docs/bert.md).
 
-Both BERT ports start from one pretrained BERT: by default `all-MiniLM-L6-v2` (6 layers,
-hidden 384, 12 heads, the uncased 30,522-word vocabulary, 22.7 M parameters), a Hugging Face
-checkpoint folder (`config.json`, `model.safetensors`, `vocab.txt`). `pretrained_bert()`
-finds it: the folder named by `$TFPORT_BERT_DIR` (`.ci/run` sets it to
-`../shared/data/all-MiniLM-L6-v2`), otherwise a download from its model hub at the pinned
-revision into `~/.cache/tfport` (or `$TFPORT_CACHE`), each file checked against its sha256.
-
-Each port reads the checkpoint as its API's users read one:
-
-- the TF1 port as google-research/bert reads a released checkpoint: a folder of
-  `bert_config.json`, `vocab.txt` and `bert_model.ckpt.*` with google's variable names,
-  loaded by `init_from_checkpoint`. `write_google_folder` converts a Hugging Face folder
-  into one (cached): every name and layout in `google_name` below;
-- the Keras port with KerasHub's own `BertBackbone.from_preset` on the Hugging Face folder
-  (KerasHub's converter, no mapping of ours).
-
-`$TFPORT_BERT_DIR` may also name a folder that google-research/bert released
-(`uncased_L-12_H-768_A-12`, ...): the TF1 port reads it as it is, and the Keras port reads a
-KerasHub preset written from it (cached) by `load_backbone`, which maps google's names onto
-KerasHub's weights (`tf1_names`).
-
-Hugging Face's names and layouts against google's (`google_name`):
-
-    embeddings.{word,position,token_type}_embeddings.weight   bert/embeddings/{...}_embeddings
-    embeddings.LayerNorm.{weight,bias}                        bert/embeddings/LayerNorm/{gamma,beta}
-    encoder.layer.i.attention.self.{query,key,value}.weight   bert/encoder/layer_i/attention/self/
-        (out, in)                                             {query,key,value}/kernel (in, out)
-    encoder.layer.i.attention.output.dense.weight             .../attention/output/dense/kernel, transposed
-    encoder.layer.i.attention.output.LayerNorm.{weight,bias}  .../attention/output/LayerNorm/{gamma,beta}
-    encoder.layer.i.intermediate.dense.weight                 .../intermediate/dense/kernel, transposed
-    encoder.layer.i.output.dense.weight                       .../output/dense/kernel, transposed
-    encoder.layer.i.output.LayerNorm.{weight,bias}            .../output/LayerNorm/{gamma,beta}
-    pooler.dense.weight                                       bert/pooler/dense/kernel, transposed
-    every .bias                                               .../bias, as it is
-
-Older Hugging Face files name LayerNorm's weights `gamma` and `beta` and prefix every name
-with `bert.`; both are read. The pre-training heads (`cls.*`) and the `position_ids`
-buffer are not part of the encoder and are left out.
-
-The GELU: `config.json`'s `"hidden_act": "gelu"` means the exact (erf) GELU to Hugging Face,
-which trained this model with it; to google-research/bert and KerasHub "gelu" is the tanh
-approximation. The converted `bert_config.json` keeps "gelu", so both ports compute the tanh
-form, as each API's users would (`tfport verify bert_classifier` measures what it changes).
+`pretrained_bert()` finds the folder; `write_google_folder` converts a Hugging Face folder into
+google-research/bert's layout for the TF1 port (`google_name`; KerasHub's `from_preset` reads
+it as it is); `load_backbone` puts a google-research/bert release into KerasHub's weights
+(`tf1_names`). "gelu" in config.json is the erf GELU Hugging Face trained with but the tanh one
+to google-research/bert and KerasHub: both ports compute the tanh form, as their users would.
 """
 
 from __future__ import annotations
@@ -89,9 +53,7 @@ PRETRAINED = Pinned(
 
 @dataclasses.dataclass(frozen=True)
 class BertCheckpoint:
-    """One pretrained BERT, as each port reads it. Each API's layout is written (once, into
-    the cache) when that API first asks for it: the Keras port of a Hugging Face folder
-    needs no TensorFlow."""
+    """One pretrained BERT; each API's layout is written into the cache when first asked for."""
 
     source: Path  # the folder found (Hugging Face or google-research/bert layout)
     layout: Literal["huggingface", "google"]
@@ -115,8 +77,6 @@ class BertCheckpoint:
         return _cached(self.source, "keras-preset",
                        lambda out: write_keras_preset(self.source, out))
 
-
-# --- finding the checkpoint ------------------------------------------------------------
 
 def cache_dir() -> Path:
     """Where downloads and converted checkpoints are kept: $TFPORT_CACHE, else ~/.cache/tfport."""
@@ -161,8 +121,7 @@ def folder_layout(folder: Path) -> Literal["huggingface", "google"]:
 
 
 def download(folder: Path, hub: str = HUB) -> Path:
-    """The pinned model's files into `folder`, each checked against its sha256 before it is
-    kept (a wrong or partial file is a TransferError, and nothing half-written stays)."""
+    """The pinned model's files into `folder`, each kept only once its sha256 is checked."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, expected in PRETRAINED.sha256.items():
         if (folder / name).is_file():
@@ -195,9 +154,8 @@ def sha256(path: Path) -> str:
 
 
 def _cached(source: Path, kind: str, write: Any) -> Path:
-    """A folder written once from `source` by `write(folder)`, kept in the cache under a key
-    of the source's path, size and time: a changed source is converted again. Written into
-    a temporary folder first, so that two processes never read a half-written one."""
+    """A folder written once from `source` by `write(folder)`, cached by the source's path,
+    size and time; written into a temporary folder first, so no one reads it half-written."""
     weights = source / ("model.safetensors" if kind == "google" else f"{CHECKPOINT}.index")
     stat = weights.stat()
     key = hashlib.sha256(f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
@@ -217,8 +175,6 @@ def _cached(source: Path, kind: str, write: Any) -> Path:
     return target
 
 
-# --- Hugging Face -> google-research/bert ----------------------------------------------
-
 def read_hf_config(folder: Path) -> dict[str, Any]:
     """A Hugging Face folder's config.json, checked to be a BERT's."""
     try:
@@ -232,8 +188,7 @@ def read_hf_config(folder: Path) -> dict[str, Any]:
 
 
 def hf_lower_case(folder: Path) -> bool:
-    """Whether a Hugging Face folder's tokenizer lower-cases (tokenizer_config.json's
-    do_lower_case; an uncased model where there is none, as BertTokenizer's default)."""
+    """tokenizer_config.json's do_lower_case (True where there is none, BertTokenizer's default)."""
     path = folder / "tokenizer_config.json"
     if not path.is_file():
         return True
@@ -253,8 +208,8 @@ def google_config(hf_config: dict[str, Any]) -> dict[str, Any]:
 
 
 def google_name(hf_name: str) -> tuple[str, bool] | None:
-    """google-research/bert's name for a Hugging Face weight, and whether its kernel is
-    transposed ((out, in) -> (in, out)); None for what is not the encoder."""
+    """google-research/bert's name for a Hugging Face weight and whether it is transposed
+    (docs/bert.md); None for what is not the encoder."""
     name = hf_name.removeprefix("bert.")
     if name.startswith("cls.") or name.endswith("position_ids"):
         return None
@@ -284,8 +239,7 @@ def google_values(hf_values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def read_safetensors_header(folder: Path) -> None:
-    """Check that model.safetensors is whole (its header names every tensor's bytes) before
-    any long work starts; TransferError otherwise."""
+    """Check that model.safetensors is whole before any long work starts."""
     from safetensors import SafetensorError, safe_open
 
     try:
@@ -308,8 +262,7 @@ def read_safetensors(folder: Path) -> dict[str, np.ndarray]:
 
 
 def write_google_folder(hf_folder: Path, out: Path) -> Path:
-    """`bert_config.json`, `vocab.txt` and `bert_model.ckpt.*` in `out`, as google released
-    them, from a Hugging Face BERT folder."""
+    """A Hugging Face BERT folder as google released theirs, in `out`."""
     import tensorflow as tf
 
     config = google_config(read_hf_config(hf_folder))
@@ -318,8 +271,7 @@ def write_google_folder(hf_folder: Path, out: Path) -> Path:
     (out / "bert_config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
     shutil.copyfile(hf_folder / "vocab.txt", out / "vocab.txt")
     names = sorted(values)
-    # A TF1 Saver's name-keyed checkpoint (what init_from_checkpoint reads), written by a
-    # graph of its own: called while a TF1 port builds its graph, an eager op would only be
+    # A graph of its own: called while a TF1 port builds its graph, an eager op would only be
     # added to that graph.
     with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
         fed = {name: tf.compat.v1.placeholder(tf.float32, values[name].shape) for name in names}
@@ -331,8 +283,7 @@ def write_google_folder(hf_folder: Path, out: Path) -> Path:
 
 
 def write_keras_preset(google_folder: Path, out: Path) -> Path:
-    """A KerasHub preset of a released google-research/bert folder: its weights put into a
-    `BertBackbone` by `load_backbone`, saved with `save_to_preset`."""
+    """A KerasHub preset of a released google-research/bert folder."""
     import keras_hub
 
     released = read_folder(google_folder)
@@ -344,9 +295,8 @@ def write_keras_preset(google_folder: Path, out: Path) -> Path:
 
 def write_random_folder(out: Path, vocab: Path, seed: int = 0, hidden_size: int = 128,
                         layers: int = 2, heads: int = 2, intermediate_size: int = 512) -> Path:
-    """A Hugging Face BERT folder of random weights (BERT's initialization: truncated normal,
-    stddev 0.02; LayerNorm 1 and 0; biases 0), BERT-Tiny's sizes by default: for tests that
-    check code paths, not what pretraining taught."""
+    """A Hugging Face BERT folder of random weights, as BERT initializes them, BERT-Tiny's
+    sizes by default: for tests of code paths."""
     from safetensors.numpy import save_file
 
     size = sum(1 for _ in open(vocab, encoding="utf-8"))
@@ -391,8 +341,6 @@ def write_random_folder(out: Path, vocab: Path, seed: int = 0, hidden_size: int 
     shutil.copyfile(vocab, out / "vocab.txt")
     return out
 
-
-# --- google-research/bert -> KerasHub ----------------------------------------------------
 
 class BertFolder(NamedTuple):
     config: dict[str, Any]  # bert_config.json

@@ -1,13 +1,7 @@
 """The Keras optimizer that makes BERT's update: Keras's AdamW without Adam's bias correction.
 
-google-research/bert trains with `AdamWeightDecayOptimizer` (legacy_tf1/bert/optimization.py):
-Adam's moments, **no bias correction**, epsilon 1e-6, and a decoupled weight decay of 0.01
-added to the update. Keras's `AdamW` makes the same update except that it corrects the
-moments' bias, `lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)` in place of `lr`: at the first
-step that is lr * 0.0447 / 0.1, about 0.32 lr, and the factor tends to 1 as t grows
-(`tfport verify bert_classifier` measures the difference it makes). Its weight decay, applied
-before the Adam step as `w - w * wd * lr`, equals BERT's `lr * wd * w` term, so this class
-only drops the correction.
+google-research/bert's `AdamWeightDecayOptimizer` (legacy_tf1/bert/optimization.py) has none;
+Keras's decoupled weight decay already equals BERT's (docs/migration-notes.md, "Bias correction").
 """
 
 from __future__ import annotations
@@ -26,13 +20,13 @@ class AdamWeightDecay(keras.optimizers.AdamW):
         v = self._velocities[self._get_variable_index(variable)]
         self.assign_add(m, ops.multiply(ops.subtract(gradient, m), 1 - self.beta_1))
         self.assign_add(v, ops.multiply(ops.subtract(ops.square(gradient), v), 1 - self.beta_2))
-        self.assign_sub(variable, ops.divide(ops.multiply(m, lr), ops.add(ops.sqrt(v), self.epsilon)))
+        self.assign_sub(variable,
+                        ops.divide(ops.multiply(m, lr), ops.add(ops.sqrt(v), self.epsilon)))
 
     @classmethod
     def like(cls, optimizer: keras.optimizers.AdamW) -> AdamWeightDecay:
-        """This optimizer with every setting of `optimizer`: its learning rate or schedule,
-        betas, epsilon, weight decay and the variables it leaves out of the decay, clipping.
-        (Keras keeps the schedule object and the exclusions in attributes of its own.)"""
+        """This optimizer with every setting of `optimizer`, schedule and decay exclusions
+        included (Keras keeps those in private attributes)."""
         new = cls(learning_rate=optimizer._learning_rate, weight_decay=optimizer.weight_decay,
                   beta_1=optimizer.beta_1, beta_2=optimizer.beta_2, epsilon=optimizer.epsilon,
                   clipnorm=optimizer.clipnorm, global_clipnorm=optimizer.global_clipnorm)

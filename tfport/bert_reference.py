@@ -1,12 +1,9 @@
 """BERT's encoder in NumPy, straight from a Hugging Face checkpoint: the third opinion.
 
-Both ports load the pretrained BERT through code of their own (google-research/bert's graph
-after `tfport.bert_checkpoint`'s conversion; KerasHub's converter). `pooled_output` computes
-the same encoder from the Hugging Face file itself, in float64, as Hugging Face's
-`BertModel` defines it, so that a test can tell whether the two ports agree because both are
-right. `gelu="exact"` is the erf form this model was trained with; `"tanh"` the
-approximation google-research/bert and KerasHub compute (`tfport verify bert_classifier`
-measures what the difference does to the pooled output).
+`pooled_output` computes in float64 what Hugging Face's `BertModel` computes, so that the
+checks can tell whether the two ports agree because both are right (docs/bert.md).
+`gelu="exact"` is the erf form this model was trained with, `"tanh"` the approximation
+google-research/bert and KerasHub compute.
 """
 
 from __future__ import annotations
@@ -26,12 +23,6 @@ def _gelu(x: np.ndarray, form: Literal["exact", "tanh"]) -> np.ndarray:
     return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
 
 
-def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> np.ndarray:
-    mean = x.mean(axis=-1, keepdims=True)
-    variance = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-    return (x - mean) / np.sqrt(variance + EPSILON) * gamma + beta
-
-
 def pooled_output(weights: dict[str, np.ndarray], config: dict, token_ids: np.ndarray,
                   padding_mask: np.ndarray, segment_ids: np.ndarray,
                   gelu: Literal["exact", "tanh"] = "exact") -> np.ndarray:
@@ -41,7 +32,9 @@ def pooled_output(weights: dict[str, np.ndarray], config: dict, token_ids: np.nd
     def norm(prefix: str, x: np.ndarray) -> np.ndarray:
         gamma = w.get(f"{prefix}.LayerNorm.weight", w.get(f"{prefix}.LayerNorm.gamma"))
         beta = w.get(f"{prefix}.LayerNorm.bias", w.get(f"{prefix}.LayerNorm.beta"))
-        return _layer_norm(x, gamma, beta)
+        mean = x.mean(axis=-1, keepdims=True)
+        variance = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+        return (x - mean) / np.sqrt(variance + EPSILON) * gamma + beta
 
     def dense(prefix: str, x: np.ndarray) -> np.ndarray:
         return x @ w[f"{prefix}.weight"].T + w[f"{prefix}.bias"]

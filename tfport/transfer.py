@@ -1,8 +1,7 @@
 """Weight transfer between a TF1 port's graph and its Keras port, and TF1 checkpoint migration.
 
-Keras weights are named as `tf.compat.v1.layers` names the TF1 variables (`dense`, `dense_1`,
-`conv2d`, ... in the order the layers are made; an example's `renamed` where a TF1 port names
-its own); anything that does not line up is refused with the variable's name:
+Keras weights go by their TF1 variables' names (the naming rule: docs/verify.md); anything
+that does not line up is refused with the variable's name:
 
     set_keras_weights(keras_variables(id, model), tf1_values(sess))   # TF1 -> Keras
     set_tf1_weights(sess, keras_values(keras_variables(id, model)))   # Keras -> TF1
@@ -30,11 +29,11 @@ TF1_LAYER_NAMES = {"Dense": "dense", "Conv2D": "conv2d"}
 
 
 class Mapped:
-    """A Keras weight seen in its TF1 variable's shape: BERT's attention kernels are
-    (hidden, heads, size) in KerasHub and (hidden, hidden) in TF1; its classifier kernel is
-    transposed. `shape`, `assign` and `numpy` speak TF1's layout."""
+    """A Keras weight in its TF1 variable's layout (`shape`, `assign`, `numpy`): BERT's
+    attention kernels are (hidden, heads, size) in KerasHub, (hidden, hidden) in TF1."""
 
-    def __init__(self, variable: keras.Variable, tf1_shape: tuple[int, ...], transpose: bool):
+    def __init__(self, variable: keras.Variable, tf1_shape: tuple[int, ...],
+                 transpose: bool = False):
         self.variable, self.shape, self.transpose = variable, tuple(tf1_shape), transpose
 
     def assign(self, value: np.ndarray) -> None:
@@ -54,7 +53,6 @@ def _bert_variables(model: Any) -> dict[str, Mapped]:
     backbone_names = tf1_names(model.backbone)
     mapped = {}
     for weight in model.backbone.weights:
-        name = backbone_names[weight.path]
         shape = tuple(weight.shape)
         if weight.path.endswith(("query/kernel", "key/kernel", "value/kernel")):
             shape = (shape[0], shape[1] * shape[2])
@@ -62,10 +60,11 @@ def _bert_variables(model: Any) -> dict[str, Mapped]:
             shape = (shape[0] * shape[1],)
         elif weight.path.endswith("attention_output/kernel"):
             shape = (shape[0] * shape[1], shape[2])
-        mapped[name] = Mapped(weight, shape, transpose=False)
+        mapped[backbone_names[weight.path]] = Mapped(weight, shape)
     kernel, bias = model.output_dense.kernel, model.output_dense.bias
+    # google-research/bert's classifier kernel is (labels, hidden)
     mapped["output_weights"] = Mapped(kernel, tuple(kernel.shape)[::-1], transpose=True)
-    mapped["output_bias"] = Mapped(bias, tuple(bias.shape), transpose=False)
+    mapped["output_bias"] = Mapped(bias, tuple(bias.shape))
     return mapped
 
 
@@ -144,29 +143,22 @@ def check_match(source: Mapping[str, tuple], target: Mapping[str, tuple],
                                 f"{source_name} but {tuple(target[name])} in {target_name}")
 
 
-def read_checkpoint(prefix: str | Path) -> dict[str, np.ndarray]:
-    """Every variable of a `tf.compat.v1.train.Saver` checkpoint, by name."""
-    try:
-        reader = tf.train.load_checkpoint(str(prefix))
-        return {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()}
-    except (tf.errors.OpError, ValueError, IndexError, OSError, RuntimeError) as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise TransferError(f"cannot read the checkpoint {prefix} ({reason}); give the prefix "
-                            f"that `tfport run ID --api tf1 --save-checkpoint` printed, "
-                            f"e.g. runs/cnn_sparse-tf1-quick-seed0.ckpt") from None
-
-
 def convert_checkpoint(example_id: str, checkpoint: str | Path, out: str | Path,
                        profile_name: str = "article") -> Path:
-    """Turn a checkpoint that the TF1 port of `example_id` saved into Keras weights at `out`.
-
-    It must be one the TF1 graph of `profile_name` would restore (variables, optimizer state
-    and shapes); `model.load_weights(out)` reads the result back."""
+    """Turn a checkpoint that the TF1 port of `example_id` saved (one the TF1 graph of
+    `profile_name` would restore) into Keras weights at `out`, for `model.load_weights`."""
     out = Path(out)
     if not out.name.endswith(".weights.h5"):
         raise TransferError(f"the output {out} must end in .weights.h5, the file Keras 3's "
                             f"`model.load_weights` reads")
-    values = read_checkpoint(checkpoint)
+    try:
+        reader = tf.train.load_checkpoint(str(checkpoint))
+        values = {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()}
+    except (tf.errors.OpError, ValueError, IndexError, OSError, RuntimeError) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise TransferError(f"cannot read the checkpoint {checkpoint} ({reason}); give the prefix "
+                            f"that `tfport run ID --api tf1 --save-checkpoint` printed, "
+                            f"e.g. runs/cnn_sparse-tf1-quick-seed0.ckpt") from None
     profile = get_profile(example_id, profile_name)
     with tf1_session(tf1_port(example_id), profile) as (sess, _):
         graph_shapes = {_name(v): tuple(v.shape) for v in tf.compat.v1.global_variables()}
@@ -189,8 +181,7 @@ def convert_checkpoint(example_id: str, checkpoint: str | Path, out: str | Path,
         load_backbone(str(checkpoint), model.backbone)
         trainable = [name for name in trainable if name in ("output_weights", "output_bias")]
         variables = {name: variables[name] for name in trainable}
-    set_keras_weights(variables, {name: values[name] for name in trainable},
-                      f"the checkpoint {checkpoint}")
+    set_keras_weights(variables, {name: values[name] for name in trainable}, source)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         model.save_weights(out)

@@ -1,16 +1,13 @@
-"""`tfport verify bert_classifier`'s checks of the pretrained checkpoint, as each port loads it.
-
-Pooled output and logits (one head) agree between the ports and, for a Hugging Face folder,
-with a NumPy BERT; measured without a verdict: what the tanh GELU both ports compute changes
-against the erf GELU the model was trained with, and how often KerasHub's `from_preset`
-tokenizer disagrees with google-research/bert's (why the Keras port builds its own).
-"""
+"""`tfport verify bert_classifier`'s checks of the pretrained checkpoint, as each port loads
+it, against a NumPy BERT; measured without a verdict, the erf GELU against the tanh GELU and
+KerasHub's `from_preset` tokenizer against BERT's (docs/bert.md)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from tfport import bert_checkpoint, bert_reference
+from tfport import bert_checkpoint, bert_reference, polarity
+from tfport.profiles import get_profile
 from tfport.transfer import keras_variables, set_keras_weights, tf1_session, tf1_values
 from tfport.verify_checks import FORWARD_TOLERANCE, Check, max_difference
 from tfport.verify_steps import Steps
@@ -19,7 +16,9 @@ SENTENCES = 64  # test sentences the forward checks see
 
 
 def checkpoint_checks(stepper: Steps) -> list[Check]:
-    """The checks above, on the first SENTENCES test sentences of the verify profile."""
+    """Pooled output and logits (one head) of each port loading the checkpoint, and of a NumPy
+    BERT from a Hugging Face file; measured without a verdict, what the erf GELU would change
+    and how often KerasHub's `from_preset` tokenizer disagrees with BERT's."""
     checkpoint = bert_checkpoint.pretrained_bert()
     features, sentences = stepper.x_test[:SENTENCES], stepper.keras_x_test[:SENTENCES]
     with tf1_session(stepper.tf1, stepper.built, stepper.seed) as (sess, graph):
@@ -34,8 +33,7 @@ def checkpoint_checks(stepper: Steps) -> list[Check]:
     inputs = model.preprocessor(sentences)
     keras_pooled = np.asarray(model.backbone(inputs)["pooled_output"])
     keras_logits = model.predict(sentences, verbose=0)
-    source = f"{checkpoint.source.name} ({checkpoint.layout} layout)"
-    n = len(features)
+    source, n = f"{checkpoint.source.name} ({checkpoint.layout} layout)", len(features)
     checks = [
         Check(f"checkpoint {source}, each port loading it: pooled output, {n} sentences",
               max_difference(tf1_pooled, keras_pooled), FORWARD_TOLERANCE),
@@ -71,9 +69,6 @@ def from_preset_tokenizer_check(checkpoint: bert_checkpoint.BertCheckpoint,
                                 stepper: Steps) -> Check:
     """On how many quick-profile sentences `BertTokenizer.from_preset` differs from BERT's."""
     import keras_hub
-
-    from tfport import polarity
-    from tfport.profiles import get_profile
 
     profile = get_profile(stepper.example_id, "quick")
     x_train, _, x_test, _ = stepper.tf1.load_data(profile)
