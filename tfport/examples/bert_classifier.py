@@ -74,7 +74,8 @@ BERT_OPTIMIZER = Mapping(
     tf1_code="optimization.create_optimizer", keras_code="keras.optimizers.AdamW",
     defaults=(Default("weight_decay", "keras.optimizers.AdamW.weight_decay",
                       "keras.optimizers.AdamW.weight_decay"),
-              Default("epsilon", "keras.optimizers.AdamW.epsilon", "keras.optimizers.AdamW.epsilon")))
+              Default("epsilon", "keras.optimizers.AdamW.epsilon",
+                      "keras.optimizers.AdamW.epsilon")))
 
 
 def _loss(runs: Runs) -> Row:

@@ -34,9 +34,10 @@ def _sigmoid_claim(quantity: str, label: str) -> Callable[[Runs], Row]:
 
 
 def _within(claimed, measured, tolerance: float) -> bool:
-    pairs = (zip(claimed, measured, strict=True) if isinstance(claimed, list)
-             else [(claimed, measured)])
-    return all(abs(c - m) <= tolerance for c, m in pairs)
+    if isinstance(claimed, list):  # a claimed vector of another length does not hold
+        return len(claimed) == len(measured) and all(
+            abs(c - m) <= tolerance for c, m in zip(claimed, measured))
+    return abs(claimed - measured) <= tolerance
 
 
 def _show(value) -> str:
