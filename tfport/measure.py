@@ -6,8 +6,7 @@ of JSON: times, accuracies, memory. With `{"reference": true}` it measures the m
 (the float32 matmul rate, the devices, each example's training FLOPs per sample). The variants
 are named here, and only here (`VARIANTS`); docs/bench.md says what each is. Every `tf.data`
 pipeline built here runs with autotuning off (`tfport.backends.without_autotune`: see
-docs/bench/iterator-stall.md). `keras jax scan` exists because Keras 3.15's JAX `fit` runs
-`steps_per_execution` steps as a Python loop of jitted steps (`_jax_scan`).
+docs/bench/iterator-stall.md).
 """
 
 from __future__ import annotations
@@ -37,9 +36,6 @@ VARIANTS: dict[str, tuple[str, str]] = {  # name -> (api, what it is)
     "keras fast": ("keras", "the same model, one call of the training function per epoch "
                             "(steps_per_execution) on the input the backend reads fastest "
                             "(TensorFlow: tf.data; text: tokenized once)"),
-    "keras jax scan": ("keras", "the same model, optimizer and loss in keras-io's JAX training "
-                                "loop (stateless_call, stateless_apply), each epoch one jitted "
-                                "lax.scan over its batches on the device; JAX only"),
     "keras xla+tf.data": ("keras", "keras fast with jit_compile=True (XLA); timed on a GPU only"),
 }
 FAITHFUL_TF1 = "tf1 feed_dict"
@@ -47,8 +43,7 @@ FAITHFUL_TF1 = "tf1 feed_dict"
 # the tf.data variants need a graph whose one train_op takes one step on the batch it is
 # given (`bench_tf_data`: not cnn_mse_sgd, whose `train` runs chunks, nor cnn_onehot, which
 # validates inside `train`); the tokenized-once ones a text example (`text`: its Keras model
-# tokenizes inside fit); `keras jax scan` a mini-batch example trained by autodiff with one
-# compiled loss (`bench_jax_scan`).
+# tokenizes inside fit).
 FULL_BATCH_CHUNKS = 10  # evaluation points after the first step, at most
 MIN_CHUNK = 25  # steps per call of a training loop, at least: each `fit` call costs set-up
 STEPS_PER_EXECUTION = 100
@@ -75,7 +70,6 @@ def variants_of(example_id: str, backend: str = "tensorflow", gpu: bool = False,
         "keras tf.data": tensorflow and example.bench_tf_data and not full_batch,
         "keras fit, tokenized once": example.text,
         "keras fast": multi_step and (example.bench_tf_data or example.text),
-        "keras jax scan": backend == "jax" and example.bench_jax_scan and not full_batch,
         "keras xla+tf.data": tensorflow and gpu and (example.bench_tf_data or example.text),
     }
     return [name for name in VARIANTS if timed[name]]
@@ -217,8 +211,6 @@ def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
         fed = backends.fast_fit_input(model, x_train, y_train, profile.batch_size, spec["seed"])
         if variant == "keras tf.data":
             model.steps_per_execution = 1  # fast_fit_input's one call an epoch undone
-    elif variant == "keras jax scan":
-        fed = _jax_scan(model, x_train, y_train, profile.batch_size, spec["seed"])
     else:
         fed = None
     if variant == "keras xla+tf.data":
@@ -227,9 +219,7 @@ def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
     times, accuracies, evaluations = [], [], []
     for units in spec["chunks"]:
         start = time.perf_counter()
-        if callable(fed):  # keras jax scan
-            fed(units)
-        elif fed is not None:
+        if fed is not None:
             data, fit_arguments = fed
             model.fit(*data, epochs=units, verbose=0, **fit_arguments)
         else:
@@ -242,66 +232,6 @@ def _train_keras(spec: dict, profile: Any, port: Any, arrays: tuple) -> dict:
     model.predict(x_test, batch_size=1000, verbose=0)
     return {"build_s": build_s, "chunk_s": times, "accuracy": accuracies,
             "evaluate_s": evaluations, "predict_s": time.perf_counter() - start}
-
-
-def _jax_scan(model: Any, x: Any, y: Any, batch_size: int, seed: int,
-              shuffle: bool = True) -> Any:
-    """`train(epochs)` for `model` (compiled, JAX backend): keras-io's JAX training loop, each
-    epoch one jitted `jax.lax.scan` over its batches, (x, y) on the device and permuted there
-    (in order without `shuffle`); a last partial batch is one more step, as in `fit`. Writes
-    the trained values back into the model's variables after each call."""
-    import jax
-    import keras
-    import numpy as np
-
-    if model.losses:
-        raise ValueError("keras jax scan: the model adds losses of its own; only the compiled "
-                         "loss is scanned")
-    loss_of = keras.losses.get(model.loss)
-    optimizer = model.optimizer
-    optimizer.build(model.trainable_variables)
-    x, y = jax.device_put(np.asarray(x)), jax.device_put(np.asarray(y))
-    full = len(x) // batch_size * batch_size
-
-    def loss_and_updates(trainable, non_trainable, x_batch, y_batch):
-        y_pred, non_trainable = model.stateless_call(trainable, non_trainable, x_batch,
-                                                     training=True)
-        return keras.ops.mean(loss_of(y_batch, y_pred)), non_trainable
-
-    gradients = jax.value_and_grad(loss_and_updates, has_aux=True)
-
-    def step(state, batch):
-        trainable, non_trainable, optimizer_values = state
-        (loss, non_trainable), grads = gradients(trainable, non_trainable, *batch)
-        trainable, optimizer_values = optimizer.stateless_apply(optimizer_values, grads,
-                                                                trainable)
-        return (trainable, non_trainable, optimizer_values), loss
-
-    @jax.jit
-    def epoch(state, key, x, y):  # as arguments: closed over, they would be compiled in
-        order = jax.random.permutation(key, len(x)) if shuffle else jax.numpy.arange(len(x))
-        batches = (x[order[:full]].reshape(-1, batch_size, *x.shape[1:]),
-                   y[order[:full]].reshape(-1, batch_size, *y.shape[1:]))
-        state, losses = jax.lax.scan(step, state, batches)
-        if full < len(x):
-            state, _ = step(state, (x[order[full:]], y[order[full:]]))
-        return state, losses.mean()
-
-    keys = iter(jax.random.split(jax.random.PRNGKey(seed), 10_000))
-
-    def train(epochs: int) -> None:
-        state = ([v.value for v in model.trainable_variables],
-                 [v.value for v in model.non_trainable_variables],
-                 [v.value for v in optimizer.variables])
-        for _ in range(epochs):
-            state, loss = epoch(state, next(keys), x, y)
-            loss.block_until_ready()
-        for variables, values in zip((model.trainable_variables, model.non_trainable_variables,
-                                      optimizer.variables), state):
-            for variable, value in zip(variables, values):
-                variable.assign(value)
-
-    return train
 
 
 def _tokenized_once(model: Any, x_train: Any, y_train: Any, x_test: Any, profile: Any,

@@ -27,5 +27,4 @@ EXAMPLE = Example(
                   m.DENSE, m.SPARSE_XENT, m.ADAM, m.INITIALIZER, m.FEED_TRAIN, m.EVALUATE,
                   m.PREDICT, m.TRAINABLE, m.SAVER),
     bench_tf_data=True,
-    bench_jax_scan=True,
 )
