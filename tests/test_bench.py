@@ -251,7 +251,8 @@ def test_ratios_are_taken_repeat_by_repeat():
         return {"example": "mlp_gd", "variant": variant, "repeat": repeat, "chunk_s": [1.0, seconds],
                 "chunks": [1, 1], "accuracy": [0.5, 0.6], "bar": 0.55, "build_s": 0.1,
                 "import_s": 2.0, "train_samples": 100, "full_batch": True, "peak_rss_mb": 500.0,
-                "rss_after_import_mb": 400.0}
+                "rss_after_import_mb": 400.0, "evaluate_s": [0.1, 0.1], "predict_s": 0.1,
+                "end_s": 4.0 + seconds, "process_s": 5.0 + seconds}
 
     # The machine slows down in repeat 1 for both: the pairwise ratio stays 2.
     runs = [run("tf1 feed_dict", 0, 1.0), run("keras fit", 0, 2.0),

@@ -114,13 +114,11 @@ class Summary:
     ratio_vs_tf1: float | None  # median of per-repeat steady-time ratios against tf1 feed_dict
     ratio_spread: tuple[float, float] | None
     repeats: int
-    # the whole child process, start to exit (None in reports made before it was timed)
-    process_s: float | None = None
-    process_spread: tuple[float, float] | None = None
-    process_ratio: float | None = None  # median of per-repeat ratios against tf1 feed_dict
-    process_ratio_spread: tuple[float, float] | None = None
-    # median seconds of each part of a run, whole process split (None in older reports)
-    phases: dict[str, float] | None = None
+    process_s: float  # the whole child process, start to exit
+    process_spread: tuple[float, float]
+    process_ratio: float | None  # median of per-repeat ratios against tf1 feed_dict
+    process_ratio_spread: tuple[float, float] | None
+    phases: dict[str, float]  # median seconds of each part of a run, whole process split
 
 
 def steady_time(run: dict) -> float:
@@ -134,12 +132,10 @@ PHASES = ("import", "loading data", "build", "first unit", "other units", "evalu
           "Python start and exit")
 
 
-def _phases(run: dict) -> dict[str, float] | None:
+def _phases(run: dict) -> dict[str, float]:
     """A run's whole process split into parts (seconds) that add up to it: "loading data" is
     the child's time less its timed parts, "Python start and exit" the parent's time less the
     child's own."""
-    if "end_s" not in run or "process_s" not in run:
-        return None
     timed = {"import": run["import_s"], "build": run["build_s"], "first unit": run["chunk_s"][0],
              "other units": sum(run["chunk_s"][1:]), "evaluate": sum(run["evaluate_s"]),
              "predict": run["predict_s"], "Python start and exit": run["process_s"] - run["end_s"]}
@@ -180,10 +176,10 @@ def summarise(runs: list[dict], reference: dict) -> list[Summary]:
         ratio, ratio_spread = _median_range(
             [steady_time(r) / steady_time(baseline[r["repeat"]]) for r in mine
              if r["repeat"] in baseline and compared])
-        process, process_spread = _median_range([r["process_s"] for r in mine if "process_s" in r])
+        process, process_spread = _median_range([r["process_s"] for r in mine])
         process_ratio, process_ratio_spread = _median_range(
             [r["process_s"] / baseline[r["repeat"]]["process_s"] for r in mine
-             if compared and "process_s" in r and "process_s" in baseline.get(r["repeat"], {})])
+             if r["repeat"] in baseline and compared])
         reached = [_time_to_bar(r) for r in mine]
         split = [_phases(r) for r in mine]
         flops_per_s = reference["training_flops"][example_id] * samples_per_unit / steady
@@ -202,8 +198,7 @@ def summarise(runs: list[dict], reference: dict) -> list[Summary]:
             ratio_vs_tf1=ratio, ratio_spread=ratio_spread, repeats=len(mine),
             process_s=process, process_spread=process_spread,
             process_ratio=process_ratio, process_ratio_spread=process_ratio_spread,
-            phases=({phase: statistics.median(p[phase] for p in split) for phase in PHASES}
-                    if all(split) else None),
+            phases={phase: statistics.median(p[phase] for p in split) for phase in PHASES},
         ))
     return summaries
 
@@ -250,7 +245,7 @@ def phase_table(summaries: Sequence[Summary]) -> str:
     headers = ["import", "loading data and the rest", "build", f"first {unit}", others,
                "evaluate", "predict", "Python start and exit", "whole process"]
     rows = [[s.example, s.variant, *(f"{s.phases[phase]:.2f}" for phase in PHASES),
-             f"{s.process_s:.2f}"] for s in summaries if s.phases and s.process_s is not None]
+             f"{s.process_s:.2f}"] for s in summaries]
     return markdown_table(["example", "variant", *headers], rows)
 
 
@@ -342,9 +337,8 @@ def _write(summaries: list[Summary], runs: list[dict], reference: dict, out: Pat
         "",
         table(summaries),
         "",
-        *(["Where the whole process goes (median seconds over repeats; the training capped "
-           "as above):", "", phase_table(summaries), ""]
-          if any(s.phases for s in summaries) else []),
+        "Where the whole process goes (median seconds over repeats; the training capped as "
+        "above):", "", phase_table(summaries), "",
         "Steady time: the median over repeats of each run's median time per epoch (full-batch: per "
         "step) after the first. Ratio: that time over the faithful TF1 port's in the same repeat. "
         "Whole process: the child process from its start to its exit, as the parent timed it "
