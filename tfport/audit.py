@@ -1,6 +1,5 @@
 """`tfport audit`: every claim the articles make (tfport/claims.py), measured in both APIs,
-with a verdict; a reused record whose fingerprint differs from today's ports' is marked stale.
-"""
+with a verdict; a reused record whose fingerprint differs from today's ports' is marked stale."""
 
 from __future__ import annotations
 
@@ -14,6 +13,7 @@ from tfport.claims import LATER, Row, Runs, claim_rows, profile_of
 from tfport.claims import claim_bar  # noqa: F401  (re-exported: tests/test_bench.py)
 from tfport.examples import APIS, EXAMPLES, run_example
 from tfport.profiles import get_profile
+from tfport.report import write_report
 from tfport.results import RunResult, fingerprint
 from tfport.tables import markdown_table
 
@@ -46,12 +46,11 @@ def audit(profile: str = "quick", seed: int = 0, records: str | Path = "runs/aud
     with `run_missing=False` an unrecorded claim is "not checked yet", nothing trained."""
     records, report = Path(records), Path(report)
     rows, used = [], []
-    for example_id in EXAMPLES:
-        if not EXAMPLES[example_id].claims:
+    for example_id, example in EXAMPLES.items():
+        if not example.claims:
             continue
         runs = collect(example_id, profile, seed, records, reuse, verbose, run_missing)
         if runs is None:
-            example = EXAMPLES[example_id]
             rows.append(Row(example_id, f"{example.article[:3]}, lines {example.lines}",
                             example.claim, "", "", LATER,
                             f"Not run yet at this profile: `tfport run {example_id} --profile "
@@ -76,8 +75,6 @@ def audit(profile: str = "quick", seed: int = 0, records: str | Path = "runs/aud
 
 def _write(rows: list[Row], used: list[RunResult], profile: str, seed: int, records: Path,
            report: Path, command: str) -> None:
-    from tfport.report import write_report
-
     environment = used[0].environment if used else {}
     finished = sorted(r.environment.get("finished", "?") for r in used) or ["?"]
     body = [
@@ -112,10 +109,9 @@ def claims_beside(example_id: str, runs: Runs, profile: str) -> str:
     if profile == "article":
         return markdown_table(["claim", "tf1", "keras", "verdict (this run)", "why"],
                               [[r.claim, r.tf1, r.keras, r.verdict, r.why] for r in measured])
-    recorded = {}
-    if RECORDED_AUDIT.exists():  # not in an installed, not cloned, copy
-        rows = json.loads(RECORDED_AUDIT.read_text())["rows"]
-        recorded = {row["claim"]: Row(**row) for row in rows if row["example"] == example_id}
+    # the committed audit's rows: none in an installed, not cloned, copy
+    rows = json.loads(RECORDED_AUDIT.read_text())["rows"] if RECORDED_AUDIT.exists() else []
+    recorded = {row["claim"]: Row(**row) for row in rows if row["example"] == example_id}
     missing = Row(example_id, "", "", "", "", "not recorded here",
                   "run `tfport audit --profile article`")
     body = []

@@ -1,8 +1,5 @@
-"""The articles' claims: how each verdict is measured from one run per API (docs/audit.md).
-
-Each example record's `claims` make a `Row` per claim of `shared/seeds/SNIPPETS.md` from both
-APIs' records; the checks several examples share are here, and tfport/audit.py runs them.
-"""
+"""The articles' claims: the checks several example records share, each making a `Row`, a
+verdict from one run per API (docs/audit.md); tfport/audit.py runs them."""
 
 from __future__ import annotations
 
@@ -15,9 +12,8 @@ from tfport.profiles import Profile
 from tfport.results import RunResult
 
 # The example records import this module: tfport.examples only inside functions.
-HOLDS, FAILS, IMPOSSIBLE, NO_CLAIM, LATER, NOT_HERE = (
-    "holds", "does not hold", "cannot hold", "nothing to check", "not checked yet",
-    "cannot be checked here")
+HOLDS, FAILS, IMPOSSIBLE, NO_CLAIM, LATER = (
+    "holds", "does not hold", "cannot hold", "nothing to check", "not checked yet")
 
 
 @dataclasses.dataclass
@@ -101,9 +97,8 @@ def accuracy_claim(example: str, where: str, claimed_percent: str, text: str,
 
 def no_claim(example: str, where: str, describe: str) -> Callable[[Runs], Row]:
     def check(runs: Runs) -> Row:
-        measured = {api: runs[api].test_accuracy for api in APIS}
-        return Row(example, where, "no figure claimed", f"{measured['tf1']:.4f}",
-                   f"{measured['keras']:.4f}", NO_CLAIM,
+        return Row(example, where, "no figure claimed", f"{runs['tf1'].test_accuracy:.4f}",
+                   f"{runs['keras'].test_accuracy:.4f}", NO_CLAIM,
                    f"{describe}; test accuracy after {training_words(runs['tf1'])} shown for "
                    "reference.")
 

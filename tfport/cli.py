@@ -1,8 +1,7 @@
 """The `tfport` command: list the examples, run one in both APIs, or compare them all.
 
 The options, and `main`, which checks the inputs (tfport/inputs.py) and runs the command
-(tfport/commands.py). Every error is one line on stderr; README.md lists the exit codes.
-"""
+(tfport/commands.py). Every error is one line on stderr; README.md lists the exit codes."""
 
 from __future__ import annotations
 

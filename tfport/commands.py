@@ -1,7 +1,5 @@
-"""What each `tfport` command does once its inputs are checked (tfport/inputs.py).
-
-`COMMANDS` maps a command's name to its function, `f(args, argv) -> exit code`.
-"""
+"""What each `tfport` command does once its inputs are checked (tfport/inputs.py): `COMMANDS`
+maps a command's name to its function, `f(args, argv) -> exit code`."""
 
 from __future__ import annotations
 
@@ -55,12 +53,11 @@ def _compare(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     table_path = args.out / f"compare-{args.profile}-seed{args.seed}{_on_backend(args)}.md"
     try:
         for example_id in EXAMPLES:
-            pair = []
             for api in APIS:
-                pair.append(_train(args, example_id, api))
-                _save(pair[-1], args.out)
-                results.append(pair[-1])
-            _plot(args, example_id, pair, APIS)
+                result = _train(args, example_id, api)
+                _save(result, args.out)
+                results.append(result)
+            _plot(args, example_id, results[-len(APIS):], APIS)
     except KeyboardInterrupt:
         if results:
             _write_table(one_row_each(results), table_path)
@@ -75,7 +72,7 @@ def _compare(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
 
 
 def _train(args: argparse.Namespace, example_id: str, api: str, checkpoint: Path | None = None):
-    from tfport.examples import run_example
+    from tfport.examples import run_example  # looked up at each call: tests replace it
 
     if not args.quiet:
         print(f"== {example_id} / {api} / {args.profile} profile / seed {args.seed}")

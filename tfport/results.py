@@ -43,8 +43,7 @@ class RunResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunResult:
-        names = {field.name for field in dataclasses.fields(cls)}
-        values = {key: value for key, value in data.items() if key in names}
+        values = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
         for key in ("test_accuracy", "test_loss"):
             if values.get(key) is None:
                 values[key] = math.nan
@@ -207,8 +206,7 @@ def _module_file(name: str) -> Path | None:
 
 
 # A twin's `if __name__ == "__main__":` block to the end of the file, with the blank lines
-# above it: how it is started as a script (tfport.script), not what a run computes; cut, so
-# that adding the block left its records fresh.
+# above it: how it starts as a script (tfport.script), not what a run computes: not hashed.
 MAIN_BLOCK = re.compile(r"(?<=\n)\n*^if __name__ == [\"']__main__[\"']:.*\Z", re.S | re.M)
 
 
@@ -251,9 +249,8 @@ SHOWN_PREDICTIONS = 16  # test digits the notebooks' prediction grid shows
 
 
 def prediction_summary(labels: np.ndarray, outputs: np.ndarray) -> dict[str, Any]:
-    """The first SHOWN_PREDICTIONS predicted classes and labels and the confusion matrix (row:
-    true class), as lists for JSON, from class indices or one-hot `labels` and `outputs` of
-    scores per class (the largest wins) or one probability of class 1."""
+    """The first SHOWN_PREDICTIONS predicted classes and labels, the confusion matrix (row: true
+    class), for JSON; `labels`: indices or one-hot; `outputs`: class scores or P(class 1)."""
     labels, outputs = np.asarray(labels), np.asarray(outputs)
     one_hot = labels.ndim == 2 and labels.shape[1] > 1
     true_classes = (labels.argmax(axis=1) if one_hot else labels.reshape(-1)).astype(int)

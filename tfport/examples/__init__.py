@@ -2,11 +2,11 @@
 
 An example id names two ports, `legacy_tf1.<id>` and `keras_models.<id>` (`tfport.contract`),
 and one record, `EXAMPLE` in `tfport/examples/<id>.py`. The ports are imported only when a
-command needs them: tfport never imports the port packages at import time (they import tfport).
-"""
+command needs them: tfport never imports the port packages at import time (they import tfport)."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from pathlib import Path
 from typing import cast
@@ -69,13 +69,10 @@ def run_example(example_id: str, api: str, profile: str | Profile = "quick", see
             profile = get_profile(example_id, profile)
         except KeyError as error:
             raise UnknownChoice(error.args[0]) from None
-    if api == "keras":
-        if checkpoint is not None:
-            raise UnknownChoice("a checkpoint is what the TF1 port saves; the Keras port's "
-                                "weights come from `tfport convert-checkpoint`")
-        return keras_port(example_id).run(profile, seed=seed, out_dir=out_dir, verbose=verbose)
-    port = tf1_port(example_id)
-    if checkpoint is None:
-        return port.run(profile, seed=seed, out_dir=out_dir, verbose=verbose)
-    with tf1_scaffold().saving_checkpoint(checkpoint):
+    if api == "keras" and checkpoint is not None:
+        raise UnknownChoice("a checkpoint is what the TF1 port saves; the Keras port's "
+                            "weights come from `tfport convert-checkpoint`")
+    port = keras_port(example_id) if api == "keras" else tf1_port(example_id)
+    with (contextlib.nullcontext() if checkpoint is None
+          else tf1_scaffold().saving_checkpoint(checkpoint)):
         return port.run(profile, seed=seed, out_dir=out_dir, verbose=verbose)
