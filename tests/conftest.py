@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -118,6 +120,56 @@ def bert_cache(tmp_path_factory):
         yield
 
 
+def write_random_folder(out: Path, vocab: Path, seed: int = 0, hidden_size: int = 128,
+                        layers: int = 2, heads: int = 2, intermediate_size: int = 512) -> Path:
+    """A Hugging Face BERT folder of random weights, as BERT initializes them, BERT-Tiny's
+    sizes by default: for tests of code paths."""
+    import numpy as np
+    from safetensors.numpy import save_file
+
+    size = sum(1 for _ in open(vocab, encoding="utf-8"))
+    config = {"architectures": ["BertModel"], "model_type": "bert", "vocab_size": size,
+              "hidden_size": hidden_size, "num_hidden_layers": layers,
+              "num_attention_heads": heads, "intermediate_size": intermediate_size,
+              "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
+              "attention_probs_dropout_prob": 0.1, "max_position_embeddings": 512,
+              "type_vocab_size": 2, "initializer_range": 0.02, "layer_norm_eps": 1e-12}
+    rng = np.random.default_rng(seed)
+
+    def normal(*shape: int) -> np.ndarray:
+        return np.clip(rng.normal(0, 0.02, shape), -0.04, 0.04).astype("float32")
+
+    weights = {"embeddings.word_embeddings.weight": normal(size, hidden_size),
+               "embeddings.position_embeddings.weight": normal(512, hidden_size),
+               "embeddings.token_type_embeddings.weight": normal(2, hidden_size),
+               "pooler.dense.weight": normal(hidden_size, hidden_size)}
+    norms = ["embeddings.LayerNorm"]
+    dense = {"pooler.dense": hidden_size}
+    for i in range(layers):
+        block = f"encoder.layer.{i}"
+        for name, (out_size, in_size) in {
+                "attention.self.query": (hidden_size, hidden_size),
+                "attention.self.key": (hidden_size, hidden_size),
+                "attention.self.value": (hidden_size, hidden_size),
+                "attention.output.dense": (hidden_size, hidden_size),
+                "intermediate.dense": (intermediate_size, hidden_size),
+                "output.dense": (hidden_size, intermediate_size)}.items():
+            weights[f"{block}.{name}.weight"] = normal(out_size, in_size)
+            dense[f"{block}.{name}"] = out_size
+        norms += [f"{block}.attention.output.LayerNorm", f"{block}.output.LayerNorm"]
+    for name, out_size in dense.items():
+        weights[f"{name}.bias"] = np.zeros(out_size, "float32")
+    for name in norms:
+        weights[f"{name}.weight"] = np.ones(hidden_size, "float32")
+        weights[f"{name}.bias"] = np.zeros(hidden_size, "float32")
+    out.mkdir(parents=True, exist_ok=True)
+    save_file(weights, str(out / "model.safetensors"))
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    (out / "tokenizer_config.json").write_text('{"do_lower_case": true}\n')
+    shutil.copyfile(vocab, out / "vocab.txt")
+    return out
+
+
 @pytest.fixture(scope="session")
 def tiny_bert_dir(tmp_path_factory, bert_cache) -> Path:
     """A BERT-Tiny of random weights (2 layers, hidden 128) as a Hugging Face folder with the
@@ -126,8 +178,7 @@ def tiny_bert_dir(tmp_path_factory, bert_cache) -> Path:
     from tfport import bert_checkpoint
 
     vocab = bert_checkpoint.pretrained_bert().vocab
-    return bert_checkpoint.write_random_folder(tmp_path_factory.mktemp("bert") / "bert-tiny",
-                                               vocab)
+    return write_random_folder(tmp_path_factory.mktemp("bert") / "bert-tiny", vocab)
 
 
 @pytest.fixture

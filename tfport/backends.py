@@ -105,19 +105,9 @@ def fast_fit_input(model: Any, x: Any, y: Any, batch_size: int | None,
     return (without_autotune(dataset),), {"shuffle": False}  # shuffled by the pipeline
 
 
-def cpu_model() -> str:
-    """The CPU's model name (Linux /proc/cpuinfo), else what `platform` knows."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def device(backend: str | None = None) -> str:
-    """What `backend` (default: Keras's) computes on: the first GPU's name, else the CPU."""
+    """What `backend` (default: Keras's) computes on: the first GPU's name, else the CPU's
+    model name (Linux /proc/cpuinfo, else what `platform` knows)."""
     backend = backend or current()
     try:
         if backend == "tensorflow":
@@ -140,7 +130,13 @@ def device(backend: str | None = None) -> str:
                 return f"GPU: {torch.cuda.get_device_name(0)}"
     except (ImportError, RuntimeError):
         pass
-    return f"CPU: {cpu_model()}"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return f"CPU: {line.split(':', 1)[1].strip()}"
+    except OSError:
+        pass
+    return f"CPU: {platform.processor() or platform.machine()}"
 
 
 def in_child(backend: str, argv: Sequence[str]) -> int | None:

@@ -83,23 +83,19 @@ def cache_dir() -> Path:
     return Path(os.environ.get(CACHE_VAR) or Path.home() / ".cache" / "tfport")
 
 
-def bert_dir() -> Path:
-    """The BERT folder: $TFPORT_BERT_DIR, else the pinned model, downloaded once."""
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR])
-    folder = cache_dir() / "bert" / f"{PRETRAINED.name}-{PRETRAINED.revision[:7]}"
-    if not all((folder / name).is_file() for name in PRETRAINED.sha256):
-        download(folder)
-    return folder
-
-
 def pretrained_bert() -> BertCheckpoint:
-    """The checked BERT checkpoint both ports load."""
-    folder = bert_dir()
+    """The checked BERT checkpoint both ports load: $TFPORT_BERT_DIR's, else the pinned model,
+    downloaded once."""
+    if os.environ.get(ENV_VAR):
+        folder = Path(os.environ[ENV_VAR])
+    else:
+        folder = cache_dir() / "bert" / f"{PRETRAINED.name}-{PRETRAINED.revision[:7]}"
+        if not all((folder / name).is_file() for name in PRETRAINED.sha256):
+            download(folder)
     layout = folder_layout(folder)
     if layout == "huggingface":
         config = google_config(read_hf_config(folder))
-        read_safetensors_header(folder)
+        read_safetensors(folder, header_only=True)
         return BertCheckpoint(folder, layout, config, folder / "vocab.txt", hf_lower_case(folder))
     released = read_folder(folder)
     # google-research/bert's README: the uncased models lower-case, the cased ones do not
@@ -213,8 +209,7 @@ def google_name(hf_name: str) -> tuple[str, bool] | None:
     name = hf_name.removeprefix("bert.")
     if name.startswith("cls.") or name.endswith("position_ids"):
         return None
-    parts = re.sub(r"layer\.(\d+)", r"layer_\1", name).split(".")
-    *scope, leaf = parts
+    *scope, leaf = re.sub(r"layer\.(\d+)", r"layer_\1", name).split(".")
     if scope and scope[-1] == "LayerNorm":
         renamed = {"weight": "gamma", "bias": "beta"}.get(leaf, leaf)
         return "bert/" + "/".join(scope + [renamed]), False
@@ -227,38 +222,22 @@ def google_name(hf_name: str) -> tuple[str, bool] | None:
     raise TransferError(f"no google-research/bert name for the Hugging Face weight {hf_name!r}")
 
 
-def google_values(hf_values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Hugging Face weights by google-research/bert's names, in google's layout."""
-    values = {}
-    for hf_name, value in hf_values.items():
-        named = google_name(hf_name)
-        if named is not None:
-            name, transpose = named
-            values[name] = np.ascontiguousarray(value.T if transpose else value, dtype="float32")
-    return values
-
-
-def read_safetensors_header(folder: Path) -> None:
-    """Check that model.safetensors is whole before any long work starts."""
+def read_safetensors(folder: Path, header_only: bool = False) -> dict[str, np.ndarray]:
+    """model.safetensors's weights by name; with `header_only`, none: the file is only checked
+    to be whole, before any long work starts."""
     from safetensors import SafetensorError, safe_open
-
-    try:
-        with safe_open(str(folder / "model.safetensors"), framework="numpy") as file:
-            file.keys()
-    except (SafetensorError, OSError, ValueError) as error:
-        raise TransferError(f"cannot read {folder / 'model.safetensors'} ({error}): a partial "
-                            f"or damaged file? Fetch it again") from None
-
-
-def read_safetensors(folder: Path) -> dict[str, np.ndarray]:
-    from safetensors import SafetensorError
     from safetensors.numpy import load_file
 
+    path = folder / "model.safetensors"
     try:
-        return load_file(str(folder / "model.safetensors"))
+        if not header_only:
+            return load_file(str(path))
+        with safe_open(str(path), framework="numpy") as file:
+            file.keys()
+        return {}
     except (SafetensorError, OSError, ValueError) as error:
-        raise TransferError(f"cannot read {folder / 'model.safetensors'} ({error}): a partial "
-                            f"or damaged file? Fetch it again") from None
+        raise TransferError(f"cannot read {path} ({error}): a partial or damaged file? "
+                            f"Fetch it again") from None
 
 
 def write_google_folder(hf_folder: Path, out: Path) -> Path:
@@ -266,7 +245,12 @@ def write_google_folder(hf_folder: Path, out: Path) -> Path:
     import tensorflow as tf
 
     config = google_config(read_hf_config(hf_folder))
-    values = google_values(read_safetensors(hf_folder))
+    values = {}  # by google-research/bert's names, in google's layout
+    for hf_name, value in read_safetensors(hf_folder).items():
+        named = google_name(hf_name)
+        if named is not None:
+            name, transpose = named
+            values[name] = np.ascontiguousarray(value.T if transpose else value, dtype="float32")
     out.mkdir(parents=True, exist_ok=True)
     (out / "bert_config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
     shutil.copyfile(hf_folder / "vocab.txt", out / "vocab.txt")
@@ -290,55 +274,6 @@ def write_keras_preset(google_folder: Path, out: Path) -> Path:
     backbone = keras_hub.models.BertBackbone(**backbone_arguments(released.config))
     load_backbone(released.checkpoint, backbone)
     backbone.save_to_preset(str(out))
-    return out
-
-
-def write_random_folder(out: Path, vocab: Path, seed: int = 0, hidden_size: int = 128,
-                        layers: int = 2, heads: int = 2, intermediate_size: int = 512) -> Path:
-    """A Hugging Face BERT folder of random weights, as BERT initializes them, BERT-Tiny's
-    sizes by default: for tests of code paths."""
-    from safetensors.numpy import save_file
-
-    size = sum(1 for _ in open(vocab, encoding="utf-8"))
-    config = {"architectures": ["BertModel"], "model_type": "bert", "vocab_size": size,
-              "hidden_size": hidden_size, "num_hidden_layers": layers,
-              "num_attention_heads": heads, "intermediate_size": intermediate_size,
-              "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
-              "attention_probs_dropout_prob": 0.1, "max_position_embeddings": 512,
-              "type_vocab_size": 2, "initializer_range": 0.02, "layer_norm_eps": 1e-12}
-    rng = np.random.default_rng(seed)
-
-    def normal(*shape: int) -> np.ndarray:
-        return np.clip(rng.normal(0, 0.02, shape), -0.04, 0.04).astype("float32")
-
-    weights = {"embeddings.word_embeddings.weight": normal(size, hidden_size),
-               "embeddings.position_embeddings.weight": normal(512, hidden_size),
-               "embeddings.token_type_embeddings.weight": normal(2, hidden_size),
-               "pooler.dense.weight": normal(hidden_size, hidden_size)}
-    norms = ["embeddings.LayerNorm"]
-    dense = {"pooler.dense": hidden_size}
-    for i in range(layers):
-        block = f"encoder.layer.{i}"
-        for name, (out_size, in_size) in {
-                "attention.self.query": (hidden_size, hidden_size),
-                "attention.self.key": (hidden_size, hidden_size),
-                "attention.self.value": (hidden_size, hidden_size),
-                "attention.output.dense": (hidden_size, hidden_size),
-                "intermediate.dense": (intermediate_size, hidden_size),
-                "output.dense": (hidden_size, intermediate_size)}.items():
-            weights[f"{block}.{name}.weight"] = normal(out_size, in_size)
-            dense[f"{block}.{name}"] = out_size
-        norms += [f"{block}.attention.output.LayerNorm", f"{block}.output.LayerNorm"]
-    for name, out_size in dense.items():
-        weights[f"{name}.bias"] = np.zeros(out_size, "float32")
-    for name in norms:
-        weights[f"{name}.weight"] = np.ones(hidden_size, "float32")
-        weights[f"{name}.bias"] = np.zeros(hidden_size, "float32")
-    out.mkdir(parents=True, exist_ok=True)
-    save_file(weights, str(out / "model.safetensors"))
-    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
-    (out / "tokenizer_config.json").write_text('{"do_lower_case": true}\n')
-    shutil.copyfile(vocab, out / "vocab.txt")
     return out
 
 
@@ -403,16 +338,14 @@ def _mapping(backbone: Any) -> dict[str, tuple[str, Any]]:
                 f"{tf1}/attention/self/{part}/bias", lambda v: v.reshape(heads, size))
         wanted[f"{keras}/self_attention_layer/attention_output/kernel"] = (
             f"{tf1}/attention/output/dense/kernel", lambda v: v.reshape(heads, size, v.shape[1]))
-        wanted[f"{keras}/self_attention_layer/attention_output/bias"] = (
-            f"{tf1}/attention/output/dense/bias", None)
-        for keras_part, tf1_part in (("self_attention_layer_norm", "attention/output/LayerNorm"),
-                                     ("feedforward_layer_norm", "output/LayerNorm")):
-            wanted[f"{keras}/{keras_part}/gamma"] = (f"{tf1}/{tf1_part}/gamma", None)
-            wanted[f"{keras}/{keras_part}/beta"] = (f"{tf1}/{tf1_part}/beta", None)
-        for keras_part, tf1_part in (("feedforward_intermediate_dense", "intermediate/dense"),
-                                     ("feedforward_output_dense", "output/dense")):
-            wanted[f"{keras}/{keras_part}/kernel"] = (f"{tf1}/{tf1_part}/kernel", None)
-            wanted[f"{keras}/{keras_part}/bias"] = (f"{tf1}/{tf1_part}/bias", None)
+        for keras_part, tf1_part, leaves in (
+                ("self_attention_layer/attention_output", "attention/output/dense", ("bias",)),
+                ("self_attention_layer_norm", "attention/output/LayerNorm", ("gamma", "beta")),
+                ("feedforward_layer_norm", "output/LayerNorm", ("gamma", "beta")),
+                ("feedforward_intermediate_dense", "intermediate/dense", ("kernel", "bias")),
+                ("feedforward_output_dense", "output/dense", ("kernel", "bias"))):
+            for leaf in leaves:
+                wanted[f"{keras}/{keras_part}/{leaf}"] = (f"{tf1}/{tf1_part}/{leaf}", None)
     return wanted
 
 

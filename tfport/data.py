@@ -14,8 +14,6 @@ import numpy as np
 from tfport.errors import DataError  # noqa: F401  (raised here; tfport.data.DataError too)
 
 ENV_VAR = "TFPORT_MNIST_PATH"
-
-_KEYS = ("x_train", "y_train", "x_test", "y_test")
 MNIST_TRAIN_SIZE, MNIST_TEST_SIZE = 60_000, 10_000  # what a whole MNIST file holds
 
 
@@ -46,12 +44,8 @@ def subset(mnist: Mnist, train_size: int | None, test_size: int | None) -> Mnist
                 f"the MNIST file holds {have:,} {split} images, but this profile needs "
                 f"{want or whole:,}; point ${ENV_VAR} at the full MNIST .npz (60,000 training "
                 f"and 10,000 test images), or unset it to download MNIST.")
-    return Mnist(
-        mnist.x_train[:train_size],
-        mnist.y_train[:train_size],
-        mnist.x_test[:test_size],
-        mnist.y_test[:test_size],
-    )
+    return Mnist(mnist.x_train[:train_size], mnist.y_train[:train_size],
+                 mnist.x_test[:test_size], mnist.y_test[:test_size])
 
 
 def scaled_mnist(profile, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -75,14 +69,12 @@ def _load_npz(path: str, from_env: bool) -> Mnist:
         raise DataError(f"MNIST file {where} is not an .npz archive (a zip of .npy arrays); {fix}.")
     try:
         with np.load(path, allow_pickle=False) as npz:
-            missing = [key for key in _KEYS if key not in npz.files]
+            missing = [key for key in Mnist._fields if key not in npz.files]
             if missing:
-                raise DataError(
-                    f"MNIST file {where} lacks key(s) {', '.join(missing)} "
-                    f"(found {', '.join(npz.files) or 'none'}); {fix}."
-                )
-            arrays = Mnist(*(npz[key] for key in _KEYS))
-            for key, array in zip(_KEYS, arrays):
+                raise DataError(f"MNIST file {where} lacks key(s) {', '.join(missing)} "
+                                f"(found {', '.join(npz.files) or 'none'}); {fix}.")
+            arrays = Mnist(*(npz[key] for key in Mnist._fields))
+            for key, array in zip(Mnist._fields, arrays):
                 if not isinstance(array, np.ndarray):  # numpy hands back a non-.npy member as bytes
                     raise DataError(f"MNIST file {where}: member {key} is not a .npy array; {fix}.")
     except DataError:
@@ -102,10 +94,9 @@ def _download_with_keras() -> Mnist:
     try:
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     except Exception as error:  # no network, a broken cache, ...
-        raise DataError(
-            f"could not download MNIST with keras.datasets.mnist.load_data() ({error}); "
-            f"without internet access, set ${ENV_VAR} to a local MNIST .npz."
-        ) from None
+        raise DataError(f"could not download MNIST with keras.datasets.mnist.load_data() "
+                        f"({error}); without internet access, set ${ENV_VAR} to a local "
+                        f"MNIST .npz.") from None
     arrays = Mnist(x_train, y_train, x_test, y_test)
     _check(arrays, "keras.datasets.mnist", "delete ~/.keras/datasets/mnist.npz and try again")
     return arrays
@@ -115,20 +106,14 @@ def _check(arrays: Mnist, where: str, fix: str) -> None:
     for split in ("train", "test"):
         images, labels = getattr(arrays, f"x_{split}"), getattr(arrays, f"y_{split}")
         if images.dtype != np.uint8 or labels.dtype != np.uint8:
-            raise DataError(
-                f"MNIST file {where}: x_{split}/y_{split} have dtypes {images.dtype}/{labels.dtype}, "
-                f"expected uint8/uint8; {fix}."
-            )
+            raise DataError(f"MNIST file {where}: x_{split}/y_{split} have dtypes {images.dtype}/"
+                            f"{labels.dtype}, expected uint8/uint8; {fix}.")
         if images.ndim != 3 or images.shape[1:] != (28, 28) or images.shape[0] == 0:
-            raise DataError(
-                f"MNIST file {where}: x_{split} has shape {images.shape}, expected (n, 28, 28); {fix}."
-            )
+            raise DataError(f"MNIST file {where}: x_{split} has shape {images.shape}, expected "
+                            f"(n, 28, 28); {fix}.")
         if labels.shape != (images.shape[0],):
-            raise DataError(
-                f"MNIST file {where}: y_{split} has shape {labels.shape}, expected "
-                f"({images.shape[0]},) to match x_{split}; {fix}."
-            )
+            raise DataError(f"MNIST file {where}: y_{split} has shape {labels.shape}, expected "
+                            f"({images.shape[0]},) to match x_{split}; {fix}.")
         if labels.max() > 9:
-            raise DataError(
-                f"MNIST file {where}: y_{split} holds label {labels.max()}, expected digits 0-9; {fix}."
-            )
+            raise DataError(f"MNIST file {where}: y_{split} holds label {labels.max()}, expected "
+                            f"digits 0-9; {fix}.")

@@ -37,16 +37,14 @@ def loss_curves(results: Sequence[RunResult], path: str | Path | None = None,
         epochs = max(len(r.loss_history) for r in results)
         for epoch in range(1, epochs):
             axes.axvline(epoch * per_epoch, color="grey", linestyle=":", linewidth=1)
-        axes.set_xlabel(f"step ({per_epoch} an epoch; dotted: end of an epoch)")
-        axes.set_ylabel("training loss, mean over the epoch so far")
+        axes.set(xlabel=f"step ({per_epoch} an epoch; dotted: end of an epoch)",
+                 ylabel="training loss, mean over the epoch so far")
     else:
-        axes.set_xlabel("full-batch step" if by_step else x_label)
-        axes.set_ylabel("training loss")
+        axes.set(xlabel="full-batch step" if by_step else x_label, ylabel="training loss")
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs and steps are whole
     axes.grid(alpha=0.3)
     axes.legend()
-    _save(figure, path)
-    return figure
+    return _save(figure, path)
 
 
 def _epoch_by_epoch(log: dict) -> tuple[list[float], list[float]]:
@@ -76,8 +74,7 @@ def prediction_grid(images: np.ndarray, results: Sequence[RunResult],
     for index in range(shown):
         axes = figure.add_subplot(rows, columns, index + 1)
         axes.imshow(np.asarray(images[index]).reshape(28, 28), cmap="gray_r")
-        axes.set_xticks([])
-        axes.set_yticks([])
+        axes.set(xticks=[], yticks=[])
         guesses = [(r.api, r.extra["first_predictions"][index]) for r in results]
         wrong = any(guess != labels[index] for _, guess in guesses)
         axes.set_title(f"label {name(labels[index])}\n"
@@ -85,8 +82,7 @@ def prediction_grid(images: np.ndarray, results: Sequence[RunResult],
                        fontsize=8, color="tab:red" if wrong else "black")
     figure.suptitle(f"{results[0].example}: first {shown} test images "
                     f"({results[0].profile} profile; red: a wrong prediction)")
-    _save(figure, path)
-    return figure
+    return _save(figure, path)
 
 
 def confusion_matrix(result: RunResult, class_names: Sequence[str] | None = None,
@@ -104,13 +100,11 @@ def confusion_matrix(result: RunResult, class_names: Sequence[str] | None = None
                   color="white" if count > matrix.max() / 2 else "black")
     axes.set_xticks(range(len(names)), names)
     axes.set_yticks(range(len(names)), names)
-    axes.set_xlabel("predicted")
-    axes.set_ylabel("true")
+    axes.set(xlabel="predicted", ylabel="true")
     axes.set_title(f"{result.example} / {result.api}: confusion matrix\n"
                    f"({result.profile} profile, test accuracy {result.test_accuracy:.4f})",
                    fontsize=10)
-    _save(figure, path)
-    return figure
+    return _save(figure, path)
 
 
 def bench_bars(summaries: Sequence, path: str | Path | None = None) -> Figure:
@@ -136,8 +130,7 @@ def bench_bars(summaries: Sequence, path: str | Path | None = None) -> Figure:
         axes.set_xlabel(f"seconds per {mine[0].unit} (median; bars: min-max over repeats)")
         axes.set_title(example, fontsize=10)
         axes.grid(axis="x", alpha=0.3)
-    _save(figure, path)
-    return figure
+    return _save(figure, path)
 
 
 def scatter_inputs(x_train: np.ndarray, y_train: np.ndarray, path: str | Path | None = None) -> Figure:
@@ -146,14 +139,12 @@ def scatter_inputs(x_train: np.ndarray, y_train: np.ndarray, path: str | Path | 
     figure = Figure(figsize=(5.0, 4.0), layout="constrained")
     axes = figure.add_subplot()
     axes.scatter(x_train[:, 0], x_train[:, 1], c=y_train[:, 0], cmap="Spectral")
-    axes.set_xlabel("Feature 1")
-    axes.set_ylabel("Feature 2")
-    axes.set_title("Input Data")
-    _save(figure, path)
-    return figure
+    axes.set(xlabel="Feature 1", ylabel="Feature 2", title="Input Data")
+    return _save(figure, path)
 
 
-def _save(figure: Figure, path: str | Path | None) -> None:
+def _save(figure: Figure, path: str | Path | None) -> Figure:
     if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         figure.savefig(path, dpi=100)
+    return figure

@@ -1,12 +1,10 @@
-"""The one loader of the movie-review sentence polarity data set ("MR"), for the BERT example.
-
-Pang and Lee's `rt-polaritydata.tar.gz` from $TFPORT_POLARITY_PATH or a Keras download
-(docs/data.md), read in memory, checked, and split once by a fixed seed into 80% training and
-20% test sentences, the same for every run and both APIs. Every failure is a `DataError`.
+"""The one loader of the movie-review sentence polarity data set ("MR"), for the BERT example:
+read in memory, checked and split once 80/20 by a fixed seed (docs/data.md); failures: `DataError`.
 """
 
 from __future__ import annotations
 
+import collections
 import functools
 import os
 import tarfile
@@ -103,10 +101,8 @@ def bag_of_words_baseline(data: Polarity, min_count: int = 2, steps: int = 1000,
     """Test accuracy of a logistic regression on the same split, to place BERT's numbers: 0/1
     features for each training word (between spaces) seen `min_count` times, full-batch
     gradient descent with an L2 penalty from zeros (nothing random)."""
-    counts: dict[str, int] = {}
-    for sentence in data.train_sentences:
-        for word in set(sentence.split()):
-            counts[word] = counts.get(word, 0) + 1
+    counts = collections.Counter(word for sentence in data.train_sentences
+                                 for word in set(sentence.split()))
     index = {word: i for i, word in enumerate(sorted(w for w, c in counts.items() if c >= min_count))}
 
     def features(sentences: list[str]) -> np.ndarray:

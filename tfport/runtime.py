@@ -1,8 +1,5 @@
-"""How a tfport process starts TensorFlow: quietly, and with the legacy-Keras switch set.
-
-`tf.compat.v1.layers` exist only on tf-keras, which `TF_USE_LEGACY_KERAS=1` selects before
-they are first touched (`use_legacy_keras`); TensorFlow's C++ start-up lines reach stderr
-before Python's logging is set up, so `quiet_start` catches file descriptor 2 around the import.
+"""How a tfport process starts TensorFlow: quietly, and with the legacy-Keras switch set (why
+each: docs/migration-notes.md, "Running TF1 code in TensorFlow 2.21").
 """
 
 from __future__ import annotations
@@ -14,12 +11,10 @@ import tempfile
 import warnings
 from typing import Iterator
 
-LEGACY_KERAS_VARIABLE = "TF_USE_LEGACY_KERAS"
-
 
 def use_legacy_keras() -> None:
     """Make `tf.compat.v1.layers` load on tf-keras; a no-op once set."""
-    os.environ.setdefault(LEGACY_KERAS_VARIABLE, "1")
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
     # Every TF1 layer call would warn that `tf.layers` is deprecated: using that API is the
     # point of the TF1 ports, so the warning is silenced; this comment is the warning.
     warnings.filterwarnings("ignore", message=r"`tf\.layers\.\w+` is deprecated",

@@ -15,11 +15,6 @@ from typing import Iterator
 POINTS_PER_EPOCH = 20
 
 
-def stride(steps_per_epoch: int) -> int:
-    """Log every this many steps of an epoch (and after its last step)."""
-    return max(1, steps_per_epoch // POINTS_PER_EPOCH)
-
-
 @dataclasses.dataclass
 class StepLog:
     """The running mean of the training loss at logged steps; `steps` count from 1 over the
@@ -33,7 +28,8 @@ class StepLog:
         """After batch `batch` (from 0) of `epoch` (from 0): keep the epoch's mean loss so far
         if this is a logged step."""
         self.steps_per_epoch = steps_per_epoch
-        if (batch + 1) % stride(steps_per_epoch) == 0 or batch + 1 == steps_per_epoch:
+        stride = max(1, steps_per_epoch // POINTS_PER_EPOCH)
+        if (batch + 1) % stride == 0 or batch + 1 == steps_per_epoch:
             self.steps.append(epoch * steps_per_epoch + batch + 1)
             self.losses.append(float(mean_so_far))
 
