@@ -1,12 +1,5 @@
-"""The notebooks' live code: the twins' own source, step by step, in cells a learner can edit
-and re-run (notebooks/README.md says how to use them).
-
-`python -m tfport.notebook` rewrites the generated `%%port PATH` cells (`twin_cells`) from
-legacy_tf1/ and keras_models/; `--check` fails when a notebook is out of date. `%%port`
-(`%load_ext tfport.notebook`) runs a cell inside a copy of that port's module (`port`), so
-the TF1 and Keras functions of one name stay apart; `run_port` runs that copy. A port file's
-script block (`SCRIPT`) gets no cell: inside the module's copy it would never run.
-"""
+"""The notebooks' live code: the twins' own source, step by step, in `%%port PATH` cells a
+learner can edit and re-run (notebooks/README.md says how they are used and made)."""
 
 from __future__ import annotations
 
@@ -25,6 +18,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from tfport import runtime
 from tfport.profiles import Profile, get_profile
 from tfport.results import ROOT, RunResult
 
@@ -32,7 +26,7 @@ NOTEBOOKS = ROOT / "notebooks"
 MAGIC = "port"
 TWIN = "twin"  # the cell tag of generated cells
 MARK = "tfport-twins"  # the metadata key of the Markdown cell the twin cells follow
-SCRIPT = "__main__"  # the step name of a port file's script block, which no cell shows
+SCRIPT = "__main__"  # the step of a port file's script block: no cell, in a copy it never runs
 
 
 # --- the twins, cut into steps ---------------------------------------------------------
@@ -125,12 +119,10 @@ def twin_cells(example_id: str) -> list[Any]:
 
     cells = []
     for path, step in paired_steps(example_id):
-        cell = nbformat.v4.new_code_cell(f"%%{MAGIC} {path}\n{step.source}",
-                                         metadata={"tags": [TWIN]})
         # the same id each time it is made, so that a rewrite changes only what changed
-        name = f"{path.split('/')[0]}-{example_id}-{step.name}"
-        cell.id = re.sub(r"[^A-Za-z0-9_-]", "-", name)[:64]
-        cells.append(cell)
+        name = re.sub(r"[^A-Za-z0-9_-]", "-", f"{path.split('/')[0]}-{example_id}-{step.name}")
+        cells.append(nbformat.v4.new_code_cell(f"%%{MAGIC} {path}\n{step.source}", id=name[:64],
+                                               metadata={"tags": [TWIN]}))
     return cells
 
 
@@ -181,24 +173,19 @@ def run_cell(path: str, source: str) -> None:
     _ran.setdefault(path, {})[step_name(source)] = source.strip("\n")
 
 
-def edited(path: str) -> list[str]:
-    """The steps of a port whose cells ran code other than the file's."""
-    return sorted(step.name for step in steps(path)
-                  if step.name in _ran.get(path, {}) and _ran[path][step.name] != step.source)
-
-
 def run_port(path: str, profile: str | Profile = "quick", seed: int = 0,
              verbose: int = 2) -> RunResult:
     """Run a port as the notebook's cells define it (its copy's `run`). A run from edited
     cells says so in its record: `extra["edited_in_notebook"]`, and a fingerprint no file has."""
-    example_id = Path(path).stem
     if isinstance(profile, str):
-        profile = get_profile(example_id, profile)
+        profile = get_profile(Path(path).stem, profile)
     module = port(path)
     if not hasattr(module, "run"):
         raise RuntimeError(f"run the {path} cells above first (Run > Run All Above Selected Cell)")
     result = module.run(profile, seed=seed, verbose=verbose)
-    changed = edited(path)
+    ran = _ran.get(path, {})  # the steps whose cells ran code other than the file's
+    changed = sorted(step.name for step in steps(path)
+                     if step.name in ran and ran[step.name] != step.source)
     if changed:
         result.extra["edited_in_notebook"] = changed
         result.environment["fingerprint"] = "edited in a notebook"
@@ -208,8 +195,6 @@ def run_port(path: str, profile: str | Profile = "quick", seed: int = 0,
 
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext tfport.notebook`: a quiet TensorFlow start, and the `%%port PATH` magic."""
-    from tfport import runtime
-
     runtime.quiet_start()
     # tqdm (which KerasHub imports) warns in a notebook without ipywidgets; nothing uses it
     warnings.filterwarnings("ignore", message="IProgress not found")

@@ -1,9 +1,5 @@
-"""The notebooks as a CI-style run leaves them, with their outputs, for the site's readers.
-
-`python -m tfport.notebook_outputs` runs each notebook on the quick profile, as the tests do,
-into notebooks/executed/ (made, never committed), after a Markdown cell that says how; the
-site shows a copy while it is current (`is_current`), else the stored notebook.
-"""
+"""The notebooks as a CI-style run leaves them, with their outputs, in notebooks/executed/ for
+the site's readers (notebooks/README.md says how they are made, docs/contract.md how shown)."""
 
 from __future__ import annotations
 
@@ -14,6 +10,7 @@ import platform
 import sys
 from pathlib import Path
 
+from tfport import backends, runtime
 from tfport.results import ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
@@ -45,8 +42,6 @@ def run_notebook(notebook: Path, profile: str = "quick", timeout_s: int = 1200):
     kept, after a Markdown cell that says so. A cell that raises stops it (CellExecutionError)."""
     import nbformat
     from nbclient import NotebookClient
-
-    from tfport import backends
 
     book = nbformat.read(notebook, as_version=4)
     client = NotebookClient(book, timeout=timeout_s, kernel_name="python3",
@@ -80,14 +75,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     import nbformat
 
-    from tfport import runtime
-
     runtime.quiet_start()
     EXECUTED.mkdir(exist_ok=True)
     for name in args.names or list(stored):
         print(f"running {name} ...", flush=True)
-        book = run_notebook(stored[name])
-        nbformat.write(book, executed_path(stored[name]))
+        nbformat.write(run_notebook(stored[name]), executed_path(stored[name]))
         print(f"wrote {executed_path(stored[name]).relative_to(ROOT)}", flush=True)
     return 0
 

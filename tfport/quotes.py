@@ -1,7 +1,5 @@
 """The articles' own words and code, quoted verbatim from `articles/<id>.md` at the root of
-this clone: each copied line for line from its article in `shared/seeds/` (not part of this
-repository), as `tests/test_quotes.py` checks.
-"""
+this clone (articles/README.md says where they come from)."""
 
 from __future__ import annotations
 
@@ -12,8 +10,7 @@ from tfport.examples import EXAMPLES
 
 ARTICLES = Path(__file__).resolve().parent.parent / "articles"
 
-# name -> (article file in shared/seeds, line ranges as SNIPPETS.md gives them): each
-# example's lines, or its record's `quote_lines` where the quote copies other lines.
+# name -> (article file in shared/seeds, line ranges as SNIPPETS.md gives them)
 SOURCES: dict[str, tuple[str, str]] = {
     example.id: (example.article, example.quote_lines or example.lines)
     for example in EXAMPLES.values()}
@@ -32,5 +29,4 @@ def quote(name: str) -> str:
 
 def code(name: str) -> str:
     """The Python code of the quote: every ```python block, joined."""
-    blocks = re.findall(r"```python\n(.*?)```", quote(name), flags=re.DOTALL)
-    return "\n".join(blocks)
+    return "\n".join(re.findall(r"```python\n(.*?)```", quote(name), flags=re.DOTALL))

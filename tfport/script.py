@@ -1,9 +1,5 @@
-"""A twin run as the article's script: `python legacy_tf1/ID.py`, `python keras_models/ID.py`.
-
-Each twin ends with `raise SystemExit(run_as_script("ID", run))` under `if __name__ ==
-"__main__":`; this module parses `--profile` and `--seed` as `tfport` does, keeps TensorFlow
-as quiet as it can once imported, and prints the run's record after the port's own output.
-"""
+"""A twin run as the article's script: `python legacy_tf1/ID.py`, `python keras_models/ID.py`
+(each twin's script block ends with `raise SystemExit(run_as_script("ID", run))`)."""
 
 from __future__ import annotations
 
@@ -12,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
+from tfport import runtime
 from tfport.cli import OneLineParser, seed_number
 from tfport.errors import TfportError
 from tfport.profiles import PROFILES
@@ -66,8 +63,6 @@ def run_as_script(example_id: str, run: Callable[..., RunResult],
 
 def _quiet_tensorflow() -> None:
     """TensorFlow as quiet as `tfport` keeps it, as far as it can be once imported."""
-    from tfport import runtime
-
     imported_before = "tensorflow" in sys.modules
     runtime.quiet_start()
     if not imported_before:

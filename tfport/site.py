@@ -1,9 +1,5 @@
-"""The documentation site's generated pages (docs/contract.md, "The site", says what they are).
-
-docs/hooks.py hands `pages()` and `notebook_files()` to MkDocs as virtual files, so nothing
-generated is written into docs/; `site_links` points a page's relative links (which work on
-GitHub) at the site's pages. `python -m tfport.site OUT` writes the Markdown pages into OUT.
-"""
+"""The documentation site's generated pages, which docs/hooks.py hands to MkDocs as virtual
+files (docs/contract.md, "The documentation site"). `python -m tfport.site OUT` writes them."""
 
 from __future__ import annotations
 
@@ -14,8 +10,11 @@ import re
 import sys
 from pathlib import Path
 
+from tfport import mapping, notebook_outputs, runtime
 from tfport.examples import EXAMPLES
+from tfport.notebook import paired_steps, port_paths
 from tfport.results import ROOT, RunResult
+from tfport.tables import side_by_side
 
 DOCS = ROOT / "docs"
 NOTEBOOKS = ROOT / "notebooks"
@@ -50,18 +49,16 @@ def site_path(repo_path: str) -> str | None:
         return path
     if path == "docs" or path.startswith("docs/"):
         inside = path.removeprefix("docs").lstrip("/")
-        if target.is_dir():
-            for name in ("index.md", "README.md"):
-                if (target / name).is_file():
-                    return posixpath.join(inside, name)
-            return posixpath.join(inside, "index.md")  # a folder_page
+        if target.is_dir():  # its index.md or README.md, else its folder_page
+            names = [name for name in ("index.md", "README.md") if (target / name).is_file()]
+            return posixpath.join(inside, (names + ["index.md"])[0])
         return inside
     return f"{SOURCE_DIR}/{path}.md" if target.is_file() else None  # a source_page
 
 
 def _linked_paths(markdown: str, repo_page: str) -> list[tuple[re.Match[str], str]]:
-    """The relative links of `markdown` (the text of `repo_page`) outside code: each with the
-    project path it points at. Absolute links and anchors on the page itself are left out."""
+    """The relative links to files of `markdown` (the text of `repo_page`) outside code: each
+    with the project path it points at."""
     code = [match.span() for match in FENCE.finditer(markdown)]
     code += [match.span() for match in CODE_SPAN.finditer(markdown)
              if not any(start <= match.start() < end for start, end in code)]
@@ -75,9 +72,8 @@ def _linked_paths(markdown: str, repo_page: str) -> list[tuple[re.Match[str], st
 
 
 def site_links(markdown: str, repo_page: str, site_page: str) -> str:
-    """`markdown`, the text of the project file `repo_page` shown as the site's `site_page`,
-    with each relative link to a file the site has pointed at its page there (links to what
-    the site lacks are left alone: MkDocs warns about them)."""
+    """`markdown` (the project file `repo_page`, shown as the site's `site_page`) with each
+    relative link to a file the site has pointed at its page (MkDocs warns about the rest)."""
     parts, end = [], 0
     for match, path in _linked_paths(markdown, repo_page):
         found = site_path(path)
@@ -94,8 +90,6 @@ def site_links(markdown: str, repo_page: str, site_page: str) -> str:
 def notebook_files() -> dict[str, Path]:
     """The notebooks as the site shows them: site path -> their run copy with its outputs
     where that is current (`tfport.notebook_outputs`), else the stored notebook."""
-    from tfport import notebook_outputs
-
     return {f"notebooks/{path.name}": (notebook_outputs.executed_path(path)
                                        if notebook_outputs.is_current(path) else path)
             for path in sorted(NOTEBOOKS.glob("*.ipynb"))}
@@ -118,9 +112,6 @@ def examples_page() -> str:
 
 def example_page(example_id: str) -> str:
     """One example's page: its steps side by side, its API mapping, its quick results."""
-    from tfport import mapping
-    from tfport.notebook import port_paths
-
     example = EXAMPLES[example_id]
     tf1_path, keras_path = port_paths(example_id)
     here = f"{EXAMPLES_DIR}/{example_id}.md"
@@ -150,8 +141,6 @@ def example_page(example_id: str) -> str:
 
 def results_section(example_id: str) -> list[str]:
     """The example's two quick-profile records as the side-by-side table, and its loss plot."""
-    from tfport.tables import side_by_side
-
     paths = [QUICK / f"{example_id}-{api}-quick-seed0.json" for api in ("tf1", "keras")]
     missing = [path.relative_to(ROOT).as_posix() for path in paths if not path.is_file()]
     if missing:
@@ -174,9 +163,7 @@ def results_section(example_id: str) -> list[str]:
 
 def twin_pairs(example_id: str) -> list[tuple[str, str | None, str | None]]:
     """`paired_steps` as rows: (step name, TF1 source or None, Keras source or None)."""
-    from tfport.notebook import paired_steps, port_paths
-
-    tf1_path, _ = port_paths(example_id)
+    tf1_path = port_paths(example_id)[0]
     rows: list[tuple[str, str | None, str | None]] = []
     for path, step in paired_steps(example_id):
         if path == tf1_path:
@@ -236,14 +223,11 @@ def pages() -> dict[str, str]:
     """Every generated Markdown page: its path in the site -> its text. Besides the home
     page, the notebooks' README and the side-by-side pages, a source or folder page for each
     project path that a page links to (and for each port file)."""
-    from tfport.notebook import port_paths
-
     texts = {path.relative_to(ROOT).as_posix(): path.read_text() for path in
              [ROOT / "README.md", ROOT / "notebooks" / "README.md", *sorted(DOCS.glob("**/*.md"))]}
-    generated = {"index.md": site_links(texts["README.md"], "README.md", "index.md"),
-                 "notebooks/README.md": site_links(texts["notebooks/README.md"],
-                                                   "notebooks/README.md", "notebooks/README.md"),
-                 f"{EXAMPLES_DIR}/index.md": examples_page()}
+    generated = {site_page: site_links(texts[page], page, site_page) for page, site_page in
+                 [("README.md", "index.md"), ("notebooks/README.md", "notebooks/README.md")]}
+    generated[f"{EXAMPLES_DIR}/index.md"] = examples_page()
     for example_id in EXAMPLES:
         generated[f"{EXAMPLES_DIR}/{example_id}.md"] = example_page(example_id)
     wanted = [path for page, text in texts.items() for _, path in _linked_paths(text, page)]
@@ -269,8 +253,6 @@ def main(argv: list[str] | None = None) -> int:
         description="Write the site's generated Markdown pages (mkdocs build makes them itself).")
     parser.add_argument("out", type=Path, help="the folder to write them into")
     args = parser.parse_args(argv)
-    from tfport import runtime
-
     runtime.quiet_start()
     for site_file, text in pages().items():
         path = args.out / site_file

@@ -1,8 +1,5 @@
-"""What TensorFlow's own `tf_upgrade_v2` makes of article 000's TF1 code, and whether it runs.
-
-`try_upgraded` runs the output in a child process, because TF1 code turns eager execution
-off, which Keras 3 in this process needs on.
-"""
+"""What TensorFlow's own `tf_upgrade_v2` makes of article 000's TF1 code, and whether it runs
+(`try_upgraded`, in a child process: TF1 code turns eager execution off, which Keras 3 needs)."""
 
 from __future__ import annotations
 
@@ -13,10 +10,8 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import textwrap
 import traceback
-from pathlib import Path
 
 
 @dataclasses.dataclass
@@ -62,30 +57,26 @@ def try_upgraded(upgraded: str, train_size: int = 256, test_size: int = 1000,
     sources = [upgraded]
     for _, old, new in HAND_CHANGES[1:]:
         sources.append(sources[-1].replace(old, new))
-    with tempfile.TemporaryDirectory() as work:
-        spec = Path(work) / "attempts.json"
-        spec.write_text(json.dumps({"sources": sources, "train_size": train_size,
-                                    "test_size": test_size}))
-        env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "MPLBACKEND": "Agg",
-               "TF_CPP_MIN_LOG_LEVEL": "2"}
-        completed = subprocess.run([sys.executable, "-m", "tfport.upgrade", str(spec)],
-                                   capture_output=True, text=True, env=env, timeout=timeout_s)
-        lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
-        if completed.returncode != 0 or len(lines) != len(sources):
-            raise RuntimeError(f"the trial process failed (exit {completed.returncode}): "
-                               f"{completed.stderr.strip().splitlines()[-1:]}")
+    spec = {"sources": sources, "train_size": train_size, "test_size": test_size}
+    env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "MPLBACKEND": "Agg",
+           "TF_CPP_MIN_LOG_LEVEL": "2"}
+    completed = subprocess.run([sys.executable, "-m", "tfport.upgrade"], input=json.dumps(spec),
+                               capture_output=True, text=True, env=env, timeout=timeout_s)
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
+    if completed.returncode != 0 or len(lines) != len(sources):
+        raise RuntimeError(f"the trial process failed (exit {completed.returncode}): "
+                           f"{completed.stderr.strip().splitlines()[-1:]}")
     return [Attempt(change, **json.loads(line))
             for (change, _, _), line in zip(HAND_CHANGES, lines)]
 
 
-def _attempt_all(spec_path: str) -> None:
+def _attempt_all(spec: dict) -> None:
     """In the child process: run each source, print one JSON line per attempt."""
     import numpy as np
     import tensorflow as tf
 
     from tfport import data
 
-    spec = json.loads(Path(spec_path).read_text())
     mnist = data.subset(data.load_mnist(), spec["train_size"], spec["test_size"])
     arrays = {
         "X_train": mnist.x_train.reshape(-1, 784).astype("float32") / 255.0,
@@ -111,4 +102,4 @@ def _attempt_all(spec_path: str) -> None:
 
 
 if __name__ == "__main__":
-    _attempt_all(sys.argv[1])
+    _attempt_all(json.load(sys.stdin))
