@@ -74,9 +74,9 @@ MUTATIONS = [
     Mutation("subset-test-from-train", "data",
              "tfport.data.subset: the test split taken from the training set (both APIs)",
              "tfport/data.py",
-             "        mnist.x_test[:test_size],\n        mnist.y_test[:test_size],\n",
-             "        mnist.x_train[-(test_size or len(mnist.x_test)):],\n"
-             "        mnist.y_train[-(test_size or len(mnist.y_test)):],\n",
+             "mnist.x_test[:test_size], mnist.y_test[:test_size])",
+             "mnist.x_train[-(test_size or len(mnist.x_test)):],\n"
+             "                 mnist.y_train[-(test_size or len(mnist.y_test)):])",
              ("tests/test_data_truth.py", "tests/test_data.py")),
     # --- found while porting BERT ---------------------------------------------------------
     Mutation("keras-bert-accents", "data", "Keras BERT tokenizer keeps accents",
@@ -164,11 +164,6 @@ def run_tests(root: Path, tests: tuple[str, ...]) -> tuple[int, float, str]:
     return done.returncode, seconds, lines[-1] if lines else done.stderr[-200:]
 
 
-def _without_filters(tests: tuple[str, ...]) -> list[str]:
-    """The files and node ids of a test selection, without its `-k` expressions."""
-    return [test for i, test in enumerate(tests) if test != "-k" and (i == 0 or tests[i - 1] != "-k")]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", help="run only these mutations (by name)")
@@ -183,8 +178,9 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="tfport-mutants-") as temporary:
         clean = copy_project(Path(temporary) / "clean")
-        # The unchanged copy must pass every test the mutations run.
-        baseline = sorted({test for m in chosen for test in _without_filters(m.tests)})
+        # The unchanged copy must pass every test the mutations run (files and node ids, no -k).
+        baseline = sorted({test for m in chosen for i, test in enumerate(m.tests)
+                           if test != "-k" and (i == 0 or m.tests[i - 1] != "-k")})
         code, seconds, last = run_tests(clean, tuple(baseline))
         print(f"unchanged copy: {last} ({seconds:.0f} s)", flush=True)
         if code != 0:

@@ -33,8 +33,7 @@ def main() -> None:
     parser.add_argument("--table", type=Path, help="run nothing: write FILE's table beside it")
     args = parser.parse_args()
     if args.table:
-        spread = json.loads(args.table.read_text())
-        write(args.table, spread["profile"], {}, {})
+        write(args.table, json.loads(args.table.read_text())["profile"], {}, {})
         return
 
     measured, environment = {}, {}
@@ -48,11 +47,10 @@ def main() -> None:
                 figures[api]["loss"].append(result.test_loss)
                 print(f"{example_id} {api} seed {seed}: accuracy {result.test_accuracy:.4f}, "
                       f"loss {result.test_loss:.4f} ({result.wall_time_s:.1f} s)", flush=True)
-        gaps = {measure: max(abs(k - t) for k, t in zip(figures["keras"][measure],
-                                                        figures["tf1"][measure]))
+        gaps = {f"max_{measure}_gap": max(abs(k - t) for k, t in zip(figures["keras"][measure],
+                                                                      figures["tf1"][measure]))
                 for measure in ("accuracy", "loss")}
-        measured[example_id] = {**figures, "max_accuracy_gap": gaps["accuracy"],
-                                "max_loss_gap": gaps["loss"], "seeds": args.seeds}
+        measured[example_id] = {**figures, **gaps, "seeds": args.seeds}
     print()
     print(table(measured))
     if args.out:

@@ -40,10 +40,9 @@ def pooled_output(weights: dict[str, np.ndarray], config: dict, token_ids: np.nd
         return x @ w[f"{prefix}.weight"].T + w[f"{prefix}.bias"]
 
     length = token_ids.shape[1]
-    x = (w["embeddings.word_embeddings.weight"][token_ids]
-         + w["embeddings.position_embeddings.weight"][:length][np.newaxis]
-         + w["embeddings.token_type_embeddings.weight"][segment_ids])
-    x = norm("embeddings", x)
+    x = norm("embeddings", w["embeddings.word_embeddings.weight"][token_ids]
+             + w["embeddings.position_embeddings.weight"][:length][np.newaxis]
+             + w["embeddings.token_type_embeddings.weight"][segment_ids])
     heads = config["num_attention_heads"]
     size = config["hidden_size"] // heads
     adder = (1.0 - padding_mask[:, np.newaxis, np.newaxis, :].astype("float64")) * -10000.0

@@ -1,9 +1,7 @@
 """The API mapping: each TF1 call the ports use, its Keras 3 counterpart, and their defaults.
 
-The one source of the mapping tables in docs/mapping.md and the notebooks: the rows several
-examples use are made here, each example record lists its rows (`mapping_rows`), and
-tests/test_mapping.py checks every row against the ports. `table()` reads the defaults from
-the installed TensorFlow and Keras signatures.
+The rows several examples use are made here; each example record lists its own
+(`mapping_rows`). How the tables are made and checked: docs/mapping.md.
 """
 
 from __future__ import annotations
@@ -190,20 +188,16 @@ def rows(example_id: str) -> tuple[Mapping, ...]:
     return check_example(example_id).mapping_rows
 
 
-def all_rows() -> list[Mapping]:
-    """Every row any example uses, once, in first-use order (docs/mapping.md's table)."""
+def table(example_id: str | None = None) -> str:
+    """The Markdown mapping table of one example, or with None of every row any example uses,
+    once, in first-use order (docs/mapping.md's table)."""
     from tfport.examples import EXAMPLES
 
-    seen: dict[str, Mapping] = {}
+    every: dict[str, Mapping] = {}
     for example in EXAMPLES.values():
         for row in example.mapping_rows:
-            seen.setdefault(row.tf1, row)
-    return list(seen.values())
-
-
-def table(example_id: str | None = None) -> str:
-    """The Markdown mapping table of one example, or of every example with None."""
-    chosen = all_rows() if example_id is None else rows(example_id)
+            every.setdefault(row.tf1, row)
+    chosen = list(every.values()) if example_id is None else rows(example_id)
     body = [[row.tf1, row.keras, describe_defaults(row.defaults), row.note] for row in chosen]
     return markdown_table(["TF1 (`legacy_tf1`)", "Keras 3 (`keras_models`)",
                            "defaults, TF1 vs Keras (read from the installed APIs)", "note"], body)

@@ -84,8 +84,13 @@ def keras_recipe(model: keras.Model) -> Recipe:
     name = "AdamW" if isinstance(optimizer, keras.optimizers.AdamW) else type(optimizer).__name__
     settings = {"Adam": ("beta_1", "beta_2", "epsilon"), "SGD": ("momentum",),
                 "AdamW": ("beta_1", "beta_2", "epsilon", "weight_decay")}.get(name, ())
-    return Recipe(name, _keras_learning_rate(optimizer), _loss_name(model.loss),
-                  _metric_name(model.get_compile_config().get("metrics")),
+    loss = keras.losses.get(model.loss) if isinstance(model.loss, str) else model.loss
+    metrics = [metric if isinstance(metric, str) else
+               metric.get("config", {}).get("name") if isinstance(metric, dict) else metric.name
+               for metric in model.get_compile_config().get("metrics") or ()]
+    return Recipe(name, _keras_learning_rate(optimizer),
+                  getattr(loss, "fn", loss).__name__,  # LossFunctionWrapper -> its function
+                  ",".join(str(metric) for metric in metrics) if metrics else None,
                   tuple((key, float(config[key])) for key in settings))
 
 
@@ -98,20 +103,6 @@ def _keras_learning_rate(optimizer: Any) -> float:
                 return float(config[key])
         raise ValueError(f"cannot read the initial learning rate of {type(schedule).__name__}")
     return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
-
-
-def _loss_name(loss: Any) -> str:
-    loss = keras.losses.get(loss) if isinstance(loss, str) else loss
-    return getattr(loss, "fn", loss).__name__  # LossFunctionWrapper -> its function
-
-
-def _metric_name(metrics: Any) -> str | None:
-    if not metrics:
-        return None
-    names = [metric if isinstance(metric, str) else
-             metric.get("config", {}).get("name") if isinstance(metric, dict) else metric.name
-             for metric in metrics]
-    return ",".join(str(name) for name in names)
 
 
 def tf1_recipe(graph: TF1Graph) -> Recipe:

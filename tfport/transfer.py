@@ -38,8 +38,7 @@ class Mapped:
 
     def assign(self, value: np.ndarray) -> None:
         value = np.asarray(value)
-        value = value.T if self.transpose else value
-        self.variable.assign(value.reshape(tuple(self.variable.shape)))
+        self.variable.assign((value.T if self.transpose else value).reshape(self.variable.shape))
 
     def numpy(self) -> np.ndarray:
         value = keras.ops.convert_to_numpy(self.variable)

@@ -1,9 +1,5 @@
 """`tfport verify ID`: are the two ports of an example the same model, number by number?
 
-On the example's quick data, through each port's own functions: the same data and recipe, the
-same forward pass and evaluation from the same weights, the same training steps and training
-loop; for bert_classifier, the pretrained checkpoint as each port loads it (docs/bert.md). A
-difference caused by an API default (say Adam's epsilon) is named, matched and trained again.
 What each check means: docs/verify.md; tolerances: tfport/verify_checks.py.
 """
 
@@ -25,17 +21,14 @@ from tfport.verify_checks import (FORWARD_TOLERANCE, TRAINING_TOLERANCE, Check, 
 from tfport.verify_steps import DifferingDefault, Steps, differing_defaults, load_steps
 
 STEPS = 5  # K
-SAMPLES = 256  # the training samples every verification step sees
+SAMPLES = 256  # the training samples every verification step sees (over LOOP_BATCH)
 LOOP_BATCH = 96  # the training-loop check's batch: 256 = 2 x 96 + 64, so one batch is short
 LOOP_EPOCHS = 2
 
 
 def verify(example_id: str, steps: int = STEPS, seed: int = 0,
            samples: int = SAMPLES) -> list[Check]:
-    """Every check for one example; a check whose `passed` is False is a real difference.
-
-    `samples`: the training samples the training checks see (over LOOP_BATCH, so that the
-    loop check has a short batch)."""
+    """Every check for one example; a check whose `passed` is False is a real difference."""
     tf1, new = tf1_port(example_id), keras_port(example_id)
     stepper, data_check = load_steps(example_id, tf1, new, steps, seed, samples)
     checks = [data_check] + _recipe_checks(example_id, tf1, new, stepper.built)
@@ -51,13 +44,12 @@ def verify(example_id: str, steps: int = STEPS, seed: int = 0,
         checks.append(Check(f"forward: {name}", max_difference(*outputs), FORWARD_TOLERANCE))
     if not stepper.one_neuron:  # evaluate: the TF1 graph's weights, the whole test set
         x_test, keras_x_test, y_test = stepper.x_test, stepper.keras_x_test, stepper.y_test
-        (tf1_loss, tf1_accuracy), (keras_loss, keras_accuracy) = stepper.with_weights(
+        figures = stepper.with_weights(  # (loss, accuracy) of each port
             initial, lambda sess, graph: tf1_scaffold().evaluate(sess, graph, x_test, y_test),
             lambda model: keras_scaffold().evaluate(model, keras_x_test, y_test))
-        name = f"evaluate, {len(y_test)} test samples"
-        checks += [Check(f"{name}: loss", abs(tf1_loss - keras_loss), FORWARD_TOLERANCE),
-                   Check(f"{name}: accuracy", abs(tf1_accuracy - keras_accuracy),
-                         FORWARD_TOLERANCE)]
+        for measure, tf1_figure, keras_figure in zip(("loss", "accuracy"), *figures):
+            checks.append(Check(f"evaluate, {len(y_test)} test samples: {measure}",
+                                abs(tf1_figure - keras_figure), FORWARD_TOLERANCE))
 
     # training from the same weights on the same samples, as ported ...
     keras.utils.set_random_seed(seed)

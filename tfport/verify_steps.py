@@ -12,6 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfport import recipe
+from tfport.bert_optimizer import AdamWeightDecay
 from tfport.contract import KerasPort, TF1Port
 from tfport.examples import check_example
 from tfport.profiles import Profile, get_profile
@@ -47,8 +48,6 @@ def differing_defaults(model: Any) -> list[DifferingDefault]:
 
 
 def _without_bias_correction(model: Any) -> None:
-    from tfport.bert_optimizer import AdamWeightDecay
-
     model.compile(optimizer=AdamWeightDecay.like(model.optimizer), loss=model.loss,
                   metrics=["accuracy"])
 
@@ -147,9 +146,8 @@ def load_steps(example_id: str, tf1: TF1Port, new: KerasPort, steps: int, seed: 
             features = preprocessor(keras_arrays[index])
             compared[index] = np.stack([np.asarray(features[name]).astype("int32") for name in
                                         ("token_ids", "padding_mask", "segment_ids")], axis=1)
-    difference = max(max_difference(a, b) for a, b in zip(tf1_arrays, compared))
-    if len(tf1_arrays) != len(keras_arrays):
-        difference = float("inf")
+    difference = (max(max_difference(a, b) for a, b in zip(tf1_arrays, compared))
+                  if len(tf1_arrays) == len(keras_arrays) else float("inf"))
     data_check = Check("data: the same arrays, training and test", difference, 0.0)
 
     x, keras_x, y = tf1_arrays[0][:samples], keras_arrays[0][:samples], tf1_arrays[1][:samples]
