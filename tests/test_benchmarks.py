@@ -120,3 +120,14 @@ def test_a_failed_child_says_why_and_keeps_its_error_output():
     with pytest.raises(bench.BenchRunError, match="took over 1 s"):
         bench.run_child([sys.executable, "-c", "import time; time.sleep(30)"], timeout_s=1)
 
+
+
+def test_gpu_records_rewrite_of_a_file_that_is_not_its_index_is_one_line(tmp_path):
+    for given in (tmp_path / "missing.json", tmp_path / "empty.json"):
+        if given.name == "empty.json":
+            given.write_text("{}")
+        done = subprocess.run([sys.executable, str(BENCHMARKS / "gpu_records.py"), "--rewrite",
+                               str(given)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr[-2000:]
+        assert "is not this script's index.json" in done.stderr

@@ -1,8 +1,8 @@
 """The toolbox stays small beside what it serves: the lines of tfport/ and benchmarks/ (every
 file, as `wc -l` counts them) against those of the ports, legacy_tf1/ and keras_models/.
 
-The goal is at most 2 x. The bar is the ratio measured when this test was written
-(2026-12-06: 6,691 lines against 2,989, 2.24 x), rounded up to 2.25 so that a small fix still
+The goal is at most 2 x. The bar is the ratio last measured (2026-12-07: 6,248 lines against
+2,989, 2.09 x; 2.24 x when this test was written), rounded up to 2.10 so that a small fix still
 fits: it keeps the toolbox from growing back while it is cut towards 2 x. Lower the bar as
 the toolbox shrinks; never raise it to let a tool grow (trim the tool, or retire what is
 written down, benchmarks/README.md).
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TOOLBOX = ("tfport", "benchmarks")
 PORTS = ("legacy_tf1", "keras_models")
 GOAL_RATIO = 2.0
-MAX_RATIO = 2.25  # measured 2.24 (see above); lowered towards GOAL_RATIO, never raised
+MAX_RATIO = 2.10  # measured 2.09 (see above); lowered towards GOAL_RATIO, never raised
 
 
 def lines(folders: tuple[str, ...]) -> int:
