@@ -38,7 +38,7 @@ class Example:
     # Where its TF1 port names a variable itself: tfport.transfer's Keras name -> TF1 name.
     renamed: dict[str, str] = dataclasses.field(default_factory=dict)
     # `tfport bench` (tfport/measure.py): whether it has a training loop to time; whether
-    # its TF1 train_op takes one step on the batch it is given (the `tf.data` variants).
+    # one training step takes the batch it is given (`keras fast` feeds it a `tf.data` pipeline).
     benchmarked: bool = True
     bench_tf_data: bool = False
     quote_lines: str | None = None  # the lines its quote (articles/<id>.md) copies, if not `lines`
