@@ -9,7 +9,7 @@ Hugging Face BERT folder) bert_classifier's port on JAX with Grain's batches in 
 `tf.data` (`bert_on_this_machine`; needs keras-hub, safetensors and grain). It needs no
 TensorFlow (the GPU machine has JAX and PyTorch only). Everything it writes is listed in
 OUT/index.json. The comparison with plain PyTorch and JAX loops that the committed index
-also holds is retired (benchmarks/README.md); `report` still renders it.
+also holds is retired (benchmarks/README.md): docs/results/gpu/plain-loops.md.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 from pathlib import Path
 
@@ -105,44 +104,17 @@ def run_bert(folder: Path, profile: str, out: Path) -> dict:
 
 
 def report(index: dict) -> str:
-    """docs/backends.md's GPU table: every Keras record, then, where the index holds them
-    (runs made before the comparison was retired), cnn_sparse's training time as the Keras
-    port and as plain loops on the same GPU."""
+    """docs/backends.md's GPU table: every Keras record of the index. (The retired comparison
+    with plain loops that the committed index also holds is docs/results/gpu/plain-loops.md.)"""
     from tfport.results import RunResult
-    from tfport.tables import markdown_table, one_row_each
+    from tfport.tables import one_row_each
 
     records = [RunResult.from_dict(record) for record in index["records"] if "error" not in record]
-    rows = []
-    same_machine = records[0].environment.get("device", "") if records else ""  # one machine
-    variants = index.get("variants", [])
-    profile = next((found["profile"] for found in [*variants, index.get("reference")]
-                    if found and "profile" in found), "article")
-    scan = index.get("reference_jax_scan") or {}
-    scan_steady = statistics.median(scan["epoch_s"][1:]) if scan.get("epoch_s") else None
-
-    def row(what: str, device: str, accuracy: float, train_s: float, steady: float) -> list[str]:
-        ratio = f"{steady / scan_steady:.1f}" if scan_steady else ""
-        return [what, device, f"{accuracy:.4f}", f"{train_s:.1f}", f"{steady:.3f}", ratio]
-
-    for variant in variants:
-        if "chunk_s" in variant:
-            steady = variant["chunk_s"][1] / variant["chunks"][1]
-            rows.append(row(f"Keras port on {variant['backend']}: `{variant['variant']}`",
-                            variant.get("device") or same_machine, variant["accuracy"][-1],
-                            sum(variant["chunk_s"]), steady))
-    for name in ("reference", "reference_jax_scan"):
-        found = index.get(name)
-        if found and "epoch_s" in found:
-            rows.append(row(found["what"], found["device"], found["test_accuracy"],
-                            found["train_time_s"], statistics.median(found["epoch_s"][1:])))
     before = [r.example for r in records if r.example == "bert_classifier"
               and "checkpoint" not in r.environment]
-    note = (["(bert_classifier's row was made before the example loaded a pretrained BERT: "
-             "on a random-weight BERT-Tiny. `--bert FOLDER` remakes it.)", ""] if before else [])
-    compared = [markdown_table([f"cnn_sparse, {profile} profile", "device", "test accuracy",
-                                "training s", "s per epoch after the first (median)",
-                                "/ plain JAX scan"], rows)] if rows else []
-    return "\n".join([one_row_each(records), "", *note, *compared]).rstrip("\n")
+    note = (["", "(bert_classifier's row was made before the example loaded a pretrained BERT: "
+                 "on a random-weight BERT-Tiny. `--bert FOLDER` remakes it.)"] if before else [])
+    return "\n".join([one_row_each(records), *note])
 
 
 def main(argv: list[str] | None = None) -> int:
