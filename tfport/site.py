@@ -1,16 +1,14 @@
 """The documentation site's generated pages, which docs/hooks.py hands to MkDocs as virtual
-files (docs/contract.md, "The documentation site"). `python -m tfport.site OUT` writes them."""
+files (docs/contract.md, "The documentation site")."""
 
 from __future__ import annotations
 
-import argparse
 import html
 import posixpath
 import re
-import sys
 from pathlib import Path
 
-from tfport import mapping, notebook_outputs, runtime
+from tfport import mapping, notebook_outputs
 from tfport.examples import EXAMPLES
 from tfport.notebook import paired_steps, port_paths
 from tfport.results import ROOT, RunResult
@@ -245,22 +243,3 @@ def pages() -> dict[str, str]:
 def _cell(text: str) -> str:
     """Text for a Markdown table cell."""
     return text.replace("|", "\\|")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m tfport.site",
-        description="Write the site's generated Markdown pages (mkdocs build makes them itself).")
-    parser.add_argument("out", type=Path, help="the folder to write them into")
-    args = parser.parse_args(argv)
-    runtime.quiet_start()
-    for site_file, text in pages().items():
-        path = args.out / site_file
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        print(path)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
