@@ -137,6 +137,35 @@ def test_committed_report_is_what_its_records_give_today(tmp_path, monkeypatch):
     assert rebuilt["runs"] == committed["runs"]
 
 
+# docs/audit.md's opening answer, written by hand: each phrase and the verdicts it states.
+OPENING_VERDICTS = {
+    "one claim holds, `cnn_sparse`'s test accuracy": {"cnn_sparse": [claims.HOLDS]},
+    "`mlp_gd`'s and `cnn_mse_sgd`'s test accuracies and `sigmoid_step`'s four figures do not": {
+        "mlp_gd": [claims.FAILS], "cnn_mse_sgd": [claims.FAILS],
+        "sigmoid_step": [claims.FAILS] * 4},
+    "`binary_mlp`'s accuracy on three samples cannot": {"binary_mlp": [claims.IMPOSSIBLE]},
+    "BERT's loss curve does not": {"bert_classifier": [claims.FAILS]},
+    "`backprop` and `cnn_onehot` claim no figure": {
+        "backprop": [claims.NO_CLAIM], "cnn_onehot": [claims.NO_CLAIM]},
+}
+
+
+def test_the_audit_pages_opening_states_the_committed_verdicts():
+    # docs/audit.md answers in prose; the committed report decides. Each phrase must be in
+    # the page's opening, and together they must give every row's verdict: a verdict that
+    # changes in the report fails here until the page says so.
+    page = (ROOT / "docs" / "audit.md").read_text()
+    opening = " ".join(page.split("\n## ")[0].split())
+    stated: dict[str, list[str]] = {}
+    for phrase, verdicts in OPENING_VERDICTS.items():
+        assert phrase in opening, f"docs/audit.md's opening no longer says: {phrase}"
+        stated.update(verdicts)
+    committed: dict[str, list[str]] = {}
+    for row in json.loads((ROOT / "docs" / "audit" / "audit.json").read_text())["rows"]:
+        committed.setdefault(row["example"], []).append(row["verdict"])
+    assert stated == committed
+
+
 def test_a_fingerprint_follows_the_code_not_its_comments_or_docstrings(tmp_path):
     from tfport.results import program_code
 
