@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import statistics
 
 import pytest
@@ -164,6 +165,20 @@ def test_keras_variants_on_other_backends_are_named_with_the_backend():
     assert measure.label({"variant": "keras fit", "backend": "torch"}) == "keras fit [torch]"
     assert measure.label({"variant": "keras fit", "backend": "tensorflow"}) == "keras fit"
     assert measure.label({"variant": "tf1 feed_dict"}) == "tf1 feed_dict"  # older reports
+
+
+def test_the_bench_pages_answer_is_copied_from_the_reports_it_links():
+    # docs/bench.md's opening answer types figures from committed reports: each must be in a
+    # report the opening links (a report made again fails here until the page follows).
+    page = ROOT / "docs" / "bench.md"
+    opening = page.read_text().split("\n## ")[0]
+    reports = [(page.parent / target).read_text()
+               for target in re.findall(r"\]\(([^)\s#]+\.md)\)", opening)]
+    figures = re.findall(r"\d+\.\d+", opening)
+    assert reports and figures
+    for figure in figures:  # the whole figure: 0.73 is not in 0.7393
+        alone = re.compile(rf"(?<![\d.]){re.escape(figure)}(?!\d)")
+        assert any(alone.search(report) for report in reports), f"docs/bench.md: {figure}"
 
 
 def test_bench_rewrite_refuses_another_file(tmp_path, capsys):
